@@ -1,0 +1,1 @@
+"""Code generation: the sync twin of the async client and its tests."""

@@ -1,0 +1,85 @@
+"""The one source of the unasync rules: directories, name replacements, hand-written files.
+
+Every replacement listed here must be used by at least one source file of its rule;
+``generate.py --check`` fails on an unused one, so stale rules cannot pile up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Names that exist in both flavours; unasync's default would turn AsyncX into SyncX.
+_CLIENT_NAMES = {
+    "AsyncChimeKit": "ChimeKit",
+    "AsyncPaginator": "Paginator",
+    "AsyncAudience": "Audience",
+    "AsyncSuppressions": "Suppressions",
+    "AsyncMessages": "Messages",
+    "AsyncWorkflows": "Workflows",
+}
+
+
+@dataclass(frozen=True)
+class DirRule:
+    """Generate ``target`` from ``source`` (both relative to the repository root).
+
+    Attributes:
+        replacements: Name-token replacements on top of unasync's defaults.
+        hand_written: Files that are written by hand on both sides, never generated.
+    """
+
+    source: str
+    target: str
+    replacements: dict[str, str] = field(default_factory=dict)
+    hand_written: frozenset[str] = frozenset()
+
+    @property
+    def source_dir(self) -> Path:
+        """Absolute source directory (unasync must get absolute paths)."""
+        return ROOT / self.source
+
+    @property
+    def target_dir(self) -> Path:
+        """Absolute target directory."""
+        return ROOT / self.target
+
+
+RULES: tuple[DirRule, ...] = (
+    DirRule(
+        source="src/chimekit_async",
+        target="src/chimekit_sync",
+        replacements={
+            **_CLIENT_NAMES,
+            "AsyncRetrying": "Retrying",
+            # `Awaitable[X]` becomes `Union[X]`, which is just X: token providers and page
+            # fetchers return plain values in the sync flavour.
+            "Awaitable": "Union",
+            # The HTTP stack the caller may hand in.
+            "aiohttp": "urllib3",
+            "ClientSession": "PoolManager",
+            "session": "pool",
+            "_session_arg": "_pool_arg",
+        },
+        hand_written=frozenset({"_transport.py", "_concurrency.py"}),
+    ),
+    DirRule(
+        source="tests/async_",
+        target="tests/sync",
+        replacements={
+            "AsyncChimeKit": "ChimeKit",
+            "AsyncPaginator": "Paginator",
+            "chimekit_async": "chimekit_sync",
+            "async_chimekit": "chimekit",
+            "make_async_client": "make_client",
+            "AsyncRetrying": "Retrying",
+        },
+    ),
+)
+
+GENERATED_HEADER = (
+    "# GENERATED from {source} by codegen/generate.py: do not edit by hand.\n"
+    "# Edit the async original and run `python codegen/generate.py`.\n"
+)

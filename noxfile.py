@@ -1,0 +1,105 @@
+"""Every task of the project: `nox -s tests lint typecheck codegen bench demo docs build`.
+
+`nox` with no arguments runs the default set (tests, lint, typecheck, codegen).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+nox.options.sessions = ["tests", "lint", "typecheck", "codegen"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+
+def _install(session: nox.Session, *groups: str, editable: bool = True) -> None:
+    deps = [dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)]
+    if editable:
+        session.install("-e", ".", *deps)
+    elif deps:
+        session.install(*deps)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite against the emulator (warnings are errors)."""
+    _install(session, "test", "integration")
+    session.run("pytest", *(session.posargs or ["-q"]))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check, and the codegen drift check."""
+    _install(session, "lint", editable=False)
+    session.run("ruff", "check", ".")
+    # Generated files are excluded from ruff; the hand-written sync files are not generated.
+    session.run("ruff", "check", "src/chimekit_sync/_transport.py", "src/chimekit_sync/_concurrency.py")
+    session.run("ruff", "format", "--check", ".")
+    session.run("python", "codegen/generate.py", "--check")
+
+
+@nox.session
+def codegen(session: nox.Session) -> None:
+    """Regenerate the sync twin (`-- --check` only checks)."""
+    _install(session, "lint", editable=False)
+    session.run("python", "codegen/generate.py", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on every package (generated ones too) and the typing tests with pyright."""
+    _install(session, "typecheck")
+    session.run("mypy")
+    session.run("mypy", "tests/typing")
+    session.run("pyright", "tests/typing")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against raw aiohttp/urllib3/httpx/pydantic, in one run; writes bench/results."""
+    _install(session, "bench")
+    session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Start the emulator and run examples/quickstart.py against it (both flavours)."""
+    _install(session)
+    session.run("python", "examples/run_demo.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with --strict."""
+    _install(session, "docs")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build sdist and wheel, install the wheel in a fresh venv, run the quickstart with it."""
+    _install(session, editable=False)
+    session.install("build")
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    wheels = sorted(dist.glob("chimekit-*.whl"))
+    session.log(f"built: {[p.name for p in dist.iterdir()]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+        session.run(str(python), "-m", "pip", "install", "-q", str(wheels[-1]), external=True)
+        session.run(
+            str(python), str(ROOT / "examples" / "run_demo.py"), external=True, env={"PYTHONPATH": ""}
+        )

@@ -1,0 +1,194 @@
+"""``ck.audience``: members and their suppressions."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Unpack
+
+from chimekit_core._encoding import path_segment
+from chimekit_core._models import EmailIdentity, Member, Suppression
+from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
+from chimekit_core._responses import parse_field
+from chimekit_core._validation import (
+    check_identities,
+    check_identity,
+    check_json_object,
+    optional_text,
+    require_id,
+)
+
+if TYPE_CHECKING:
+    from ._client import AsyncChimeKit
+
+__all__ = ["AsyncAudience", "AsyncSuppressions"]
+
+IdentityInput = EmailIdentity | Mapping[str, Any]
+
+
+class AsyncSuppressions:
+    """``ck.audience.suppressions``: stop delivery to one identity, globally or per category."""
+
+    def __init__(self, client: AsyncChimeKit) -> None:
+        self._client = client
+
+    async def list(
+        self, external_user_id: str, **options: Unpack[RequestOptions]
+    ) -> builtins.list[Suppression]:
+        """List a member's suppressions.
+
+        Raises:
+            ValueError: ``external_user_id`` is empty.
+            NotFoundError: the member does not exist.
+        """
+        path = (
+            f"/audience/members/{path_segment(external_user_id, 'external_user_id')}/suppressions"
+        )
+        response = await self._client._send("GET", path, options=options)
+        return parse_field(response, "suppressions", list[Suppression])  # type: ignore[no-any-return]
+
+    async def add(
+        self,
+        external_user_id: str,
+        *,
+        identity: IdentityInput,
+        category_id: str | NotGiven | None = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
+    ) -> Suppression:
+        """Suppress delivery to ``identity``: everywhere, or only for ``category_id``.
+
+        Args:
+            external_user_id: The member.
+            identity: ``EmailIdentity("ava@example.com")`` or ``{"type": ..., "value": ...}``.
+            category_id: Suppress only this category; leave it out for a global suppression.
+            **options: ``timeout``, ``max_retries``, ``extra_headers``.
+
+        Raises:
+            ValueError: an empty id or an identity without ``type``/``value``.
+        """
+        segment = path_segment(external_user_id, "external_user_id")
+        body = omit_not_given(
+            {"identity": check_identity(identity, "identity"), "categoryId": category_id}
+        )
+        response = await self._client._send(
+            "POST", f"/audience/members/{segment}/suppressions", body=body, options=options
+        )
+        return parse_field(response, "suppression", Suppression)  # type: ignore[no-any-return]
+
+    async def remove(
+        self, external_user_id: str, suppression_id: str, **options: Unpack[RequestOptions]
+    ) -> None:
+        """Remove a suppression.
+
+        Raises:
+            ValueError: an empty id.
+            NotFoundError: no such suppression.
+        """
+        member = path_segment(external_user_id, "external_user_id")
+        suppression = path_segment(suppression_id, "suppression_id")
+        await self._client._send(
+            "DELETE", f"/audience/members/{member}/suppressions/{suppression}", options=options
+        )
+
+
+class AsyncAudience:
+    """``ck.audience``: identify, read, update and delete audience members."""
+
+    suppressions: AsyncSuppressions
+    """A member's delivery suppressions."""
+
+    def __init__(self, client: AsyncChimeKit) -> None:
+        self._client = client
+        self.suppressions = AsyncSuppressions(client)
+
+    async def identify(
+        self,
+        external_user_id: str,
+        *,
+        display_name: str | NotGiven | None = NOT_GIVEN,
+        attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        identities: Sequence[IdentityInput] | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Member:
+        """Create or update the member with this ``external_user_id`` (an upsert).
+
+        Options left out are not sent (the stored values stay); ``None`` is sent as null.
+
+        Args:
+            external_user_id: Your stable id for the user.
+            display_name: A human-friendly name.
+            attributes: Arbitrary JSON attributes.
+            identities: ``EmailIdentity`` objects or ``{"type": "email", "value": ...}`` dicts.
+            idempotency_key: Sent as ``Idempotency-Key``; one is generated otherwise.
+            **options: ``timeout``, ``max_retries``, ``extra_headers``.
+
+        Raises:
+            ValueError: an empty id, or an identity without ``type``/``value``.
+
+        Example:
+            >>> await ck.audience.identify(  # doctest: +SKIP
+            ...     "user_123", identities=[EmailIdentity("ava@example.com")]
+            ... )
+        """
+        body = omit_not_given(
+            {
+                "externalUserId": require_id(external_user_id, "external_user_id"),
+                "displayName": optional_text(display_name, "display_name"),
+                "attributes": check_json_object(attributes, "attributes"),
+                "identities": check_identities(identities, "identities"),
+            }
+        )
+        response = await self._client._send(
+            "POST",
+            "/audience/identify",
+            body=body,
+            idempotency_key=idempotency_key,
+            options=options,
+        )
+        return parse_field(response, "member", Member)  # type: ignore[no-any-return]
+
+    async def get(self, external_user_id: str, **options: Unpack[RequestOptions]) -> Member | None:
+        """Return the active member with this id, or ``None`` if there is none (or it was deleted).
+
+        Raises:
+            ValueError: ``external_user_id`` is empty.
+        """
+        path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
+        response = await self._client._send("GET", path, options=options)
+        return parse_field(response, "member", Member | None)  # type: ignore[no-any-return]
+
+    async def update(
+        self,
+        external_user_id: str,
+        *,
+        display_name: str | NotGiven | None = NOT_GIVEN,
+        attributes: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        identities: Sequence[IdentityInput] | NotGiven | None = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
+    ) -> Member | None:
+        """Replace only the given fields of a member; ``None`` if the member does not exist.
+
+        Raises:
+            ValueError: an empty id, or an identity without ``type``/``value``.
+        """
+        path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
+        body = omit_not_given(
+            {
+                "displayName": optional_text(display_name, "display_name"),
+                "attributes": check_json_object(attributes, "attributes"),
+                "identities": check_identities(identities, "identities"),
+            }
+        )
+        response = await self._client._send("PUT", path, body=body, options=options)
+        return parse_field(response, "member", Member | None)  # type: ignore[no-any-return]
+
+    async def delete(self, external_user_id: str, **options: Unpack[RequestOptions]) -> str | None:
+        """Soft-delete a member; return its id, or ``None`` if there was no such member.
+
+        Raises:
+            ValueError: ``external_user_id`` is empty.
+        """
+        path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
+        response = await self._client._send("DELETE", path, options=options)
+        return parse_field(response, "id", str | None)  # type: ignore[no-any-return]

@@ -1,0 +1,142 @@
+"""``ck.messages``: send messages and read them back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Unpack
+
+from chimekit_core._encoding import path_segment
+from chimekit_core._models import (
+    ChannelContent,
+    MessageDetail,
+    MessageListItem,
+    MessageListResponse,
+    SentMessage,
+    TemplateContent,
+)
+from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
+from chimekit_core._pagination import PageData, check_paging
+from chimekit_core._responses import parse_field
+from chimekit_core._validation import check_content, optional_text, require_id
+
+from ._pagination import AsyncPaginator
+
+if TYPE_CHECKING:
+    from ._client import AsyncChimeKit
+
+__all__ = ["AsyncMessages"]
+
+ContentInput = TemplateContent | ChannelContent | Mapping[str, Any]
+
+
+class AsyncMessages:
+    """``ck.messages``: send a message, fetch one, page through a member's history."""
+
+    def __init__(self, client: AsyncChimeKit) -> None:
+        self._client = client
+
+    async def send(
+        self,
+        external_user_id: str,
+        *,
+        content: ContentInput,
+        category_id: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> SentMessage:
+        """Send a message to a member; retries never deliver it twice.
+
+        Args:
+            external_user_id: The member (must exist and be active).
+            content: ``TemplateContent``, ``ChannelContent`` (at least one channel), or a
+                dict sent as is (``templateId`` or channels, not both).
+            category_id: The message's category; the API picks one if left out.
+            idempotency_key: Sent as ``Idempotency-Key``; one is generated otherwise and
+                reused by every retry of this call.
+            **options: ``timeout``, ``max_retries``, ``extra_headers``.
+
+        Raises:
+            ValueError: an empty id, or content with no channel or with both a template
+                and channels.
+            NotFoundError: the member does not exist or was deleted.
+
+        Example:
+            >>> await ck.messages.send(  # doctest: +SKIP
+            ...     "user_123", content=ChannelContent(in_app=InAppContent(title="Hi"))
+            ... )
+        """
+        body = omit_not_given(
+            {
+                "externalUserId": require_id(external_user_id, "external_user_id"),
+                "content": check_content(content),
+                "categoryId": optional_text(category_id, "category_id"),
+            }
+        )
+        response = await self._client._send(
+            "POST", "/messages/send", body=body, idempotency_key=idempotency_key, options=options
+        )
+        return parse_field(response, None, SentMessage)  # type: ignore[no-any-return]
+
+    async def get(self, message_id: str, **options: Unpack[RequestOptions]) -> MessageDetail:
+        """Fetch a message with its delivery, notification and recipient.
+
+        Raises:
+            ValueError: ``message_id`` is empty.
+            NotFoundError: no such message.
+        """
+        path = f"/messages/{path_segment(message_id, 'message_id')}"
+        response = await self._client._send("GET", path, options=options)
+        return parse_field(response, "message", MessageDetail)  # type: ignore[no-any-return]
+
+    def list_for_member(
+        self,
+        external_user_id: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        max_items: int | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncPaginator[MessageListItem]:
+        """Page through a member's message history, newest first.
+
+        Returns a paginator at once, without I/O: iterate it for items, or use
+        ``pages()`` / ``first_page()``. Messages that arrive while you iterate are not
+        yielded, and none is yielded twice.
+
+        Args:
+            external_user_id: The member.
+            limit: Page size, 1..100.
+            offset: Items to skip first.
+            max_items: Stop after this many items.
+            **options: ``timeout``, ``max_retries``, ``extra_headers`` for every page.
+
+        Raises:
+            ValueError: an empty id, ``limit`` outside 1..100, a negative ``offset``.
+
+        Example:
+            >>> async for item in ck.messages.list_for_member("user_123"):  # doctest: +SKIP
+            ...     print(item.message.id, item.message.snippet)
+        """
+        segment = path_segment(external_user_id, "external_user_id")
+        check_paging(limit, offset, max_items)
+        path = f"/messages/members/{segment}/messages"
+
+        async def fetch(page_offset: int, page_limit: int) -> PageData[MessageListItem]:
+            response = await self._client._send(
+                "GET", path, params={"limit": page_limit, "offset": page_offset}, options=options
+            )
+            parsed: MessageListResponse = parse_field(response, None, MessageListResponse)
+            return PageData(
+                items=parsed.messages,
+                total_count=parsed.pagination.total_count,
+                limit=page_limit,
+                offset=page_offset,
+            )
+
+        return AsyncPaginator(
+            fetch, key=_message_id, limit=limit, offset=offset, max_items=max_items
+        )
+
+
+def _message_id(item: MessageListItem) -> str:
+    return item.message.id

@@ -1,0 +1,203 @@
+"""The aiohttp transport: the only module of ``chimekit_async`` that knows aiohttp.
+
+It sends a core :class:`~chimekit_core._http.Request`, returns a core
+:class:`~chimekit_core._http.Response`, and maps every aiohttp failure to a core
+exception. It owns one ``ClientSession`` per event loop: a client built at import time,
+or used from successive ``asyncio.run()`` calls, opens a fresh session in each loop and
+closes it when that loop shuts down, so nothing is bound to a dead loop and nothing leaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import warnings
+
+import aiohttp
+
+from chimekit_core._encoding import MAX_RESPONSE_BYTES
+from chimekit_core._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    InsecureTransportWarning,
+)
+from chimekit_core._http import Request, Response
+
+__all__ = ["FLAVOUR", "AsyncTransport"]
+
+FLAVOUR = "async"
+_CHUNK = 64 * 1024
+
+
+class _LoopSession:
+    """A session owned by the transport, bound to one loop, closed when that loop ends."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
+            auto_decompress=True,
+            raise_for_status=False,
+        )
+        # asyncio.run() and pytest-asyncio cancel every task before closing the loop; this
+        # task's cancellation is how the session learns that its loop is ending.
+        self.guard = loop.create_task(self._close_with_loop())
+
+    async def _close_with_loop(self) -> None:
+        try:
+            await asyncio.get_running_loop().create_future()
+        finally:
+            await self.session.close()
+
+    async def close(self) -> None:
+        self.guard.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.guard
+        await self.session.close()
+
+    def abandon(self) -> None:
+        """Drop a session whose loop is gone; nothing can be awaited there any more."""
+        connector = self.session.connector
+        self.session.detach()
+        if connector is not None:
+            # The loop is closed, so there is no one to await the close: close synchronously.
+            connector._close()
+
+
+class AsyncTransport:
+    """Sends requests with aiohttp.
+
+    Args:
+        session: A session the caller owns and closes; otherwise the transport opens and
+            closes its own, one per event loop.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+        self._user_session = session
+        self._own: dict[asyncio.AbstractEventLoop, _LoopSession] = {}
+        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
+        if session is not None:
+            _warn_if_unverified(session)
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._user_session is not None:
+            return self._user_session
+        loop = asyncio.get_running_loop()
+        entry = self._own.get(loop)
+        if entry is not None and not entry.guard.done():
+            return entry.session
+        self._forget_dead_loops()
+        entry = _LoopSession(loop)
+        self._own[loop] = entry
+        return entry.session
+
+    def _forget_dead_loops(self) -> None:
+        for loop, entry in list(self._own.items()):
+            if loop.is_closed():
+                entry.abandon()
+                del self._own[loop]
+            elif entry.guard.done():
+                del self._own[loop]
+
+    def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
+        return timeout
+
+    async def send(self, request: Request, timeout: float | None) -> Response:
+        """Send ``request`` and read the whole response within ``timeout`` seconds.
+
+        Raises:
+            APITimeoutError: the request did not complete in time.
+            APIConnectionError: the connection failed or the body was cut off.
+            APIResponseValidationError: the body is larger than 32 MiB.
+        """
+        session = self._session()
+        try:
+            async with session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                data=request.body,
+                allow_redirects=False,
+                timeout=self._timeout(timeout),
+            ) as resp:
+                content = await _read_body(resp)
+                return Response(status=resp.status, headers=resp.headers, content=content)
+        except TimeoutError:
+            raise APITimeoutError(
+                f"{request.method} {request.path} timed out after {timeout} s",
+                method=request.method,
+                url=request.url,
+            ) from None
+        except aiohttp.ClientPayloadError as exc:
+            raise APIConnectionError(
+                f"{request.method} {request.path}: the response body was cut off ({exc})",
+                method=request.method,
+                url=request.url,
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise APIConnectionError(
+                f"{request.method} {request.path}: connection failed ({type(exc).__name__}: {exc})",
+                method=request.method,
+                url=request.url,
+            ) from None
+
+    async def close(self) -> None:
+        """Close the sessions this transport opened (never a session the caller passed)."""
+        current = _running_loop()
+        for loop, entry in list(self._own.items()):
+            if loop is current:
+                await entry.close()
+            elif loop.is_closed():
+                entry.abandon()
+            elif not entry.guard.done():
+                asyncio.run_coroutine_threadsafe(entry.close(), loop)
+        self._own.clear()
+
+
+async def _read_body(resp: aiohttp.ClientResponse) -> bytes:
+    length = resp.content_length
+    if length is not None and length > MAX_RESPONSE_BYTES:
+        raise _too_large(resp)
+    if length is not None and "content-encoding" not in resp.headers:
+        return await resp.read()
+    # Compressed or unsized: count decompressed bytes as they arrive.
+    parts = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise _too_large(resp)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _too_large(resp: aiohttp.ClientResponse) -> APIResponseValidationError:
+    resp.close()
+    return APIResponseValidationError(
+        f"The response body is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB; refused",
+        status_code=resp.status,
+        body=None,
+        request_id=resp.headers.get("x-request-id"),
+    )
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _warn_if_unverified(session: aiohttp.ClientSession) -> None:
+    connector = session.connector
+    if isinstance(connector, aiohttp.TCPConnector) and connector._ssl is False:
+        warnings.warn(
+            "The aiohttp session passed to AsyncChimeKit does not verify TLS certificates; "
+            "the secret key can be intercepted.",
+            InsecureTransportWarning,
+            stacklevel=4,
+        )

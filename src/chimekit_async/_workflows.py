@@ -1,0 +1,124 @@
+"""``ck.workflows``: run workflows and follow their runs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Unpack
+
+from chimekit_core._config import check_timeout
+from chimekit_core._encoding import path_segment
+from chimekit_core._exceptions import APITimeoutError
+from chimekit_core._models import WorkflowRun, WorkflowRunRef
+from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
+from chimekit_core._responses import parse_field
+from chimekit_core._validation import check_json_object, require_id
+
+from ._concurrency import sleep
+
+if TYPE_CHECKING:
+    from ._client import AsyncChimeKit
+
+__all__ = ["AsyncWorkflows"]
+
+
+class AsyncWorkflows:
+    """``ck.workflows``: queue a workflow run for a member and follow it to completion."""
+
+    def __init__(self, client: AsyncChimeKit) -> None:
+        self._client = client
+
+    async def run(
+        self,
+        key: str,
+        external_user_id: str,
+        *,
+        context: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> WorkflowRunRef:
+        """Queue a run of workflow ``key`` for a member.
+
+        Args:
+            key: The workflow key, e.g. ``"welcome-sequence"``.
+            external_user_id: The member (must exist and be active).
+            context: JSON merged into the run's context.
+            idempotency_key: Sent as ``Idempotency-Key``; one is generated otherwise.
+            **options: ``timeout``, ``max_retries``, ``extra_headers``.
+
+        Raises:
+            ValueError: an empty key or id.
+            NotFoundError: the member does not exist or was deleted.
+        """
+        path = f"/workflows/{path_segment(key, 'key')}/run"
+        body = omit_not_given(
+            {
+                "externalUserId": require_id(external_user_id, "external_user_id"),
+                "context": check_json_object(context, "context"),
+            }
+        )
+        response = await self._client._send(
+            "POST", path, body=body, idempotency_key=idempotency_key, options=options
+        )
+        return parse_field(response, None, WorkflowRunRef)  # type: ignore[no-any-return]
+
+    async def get_run(self, run_id: str, **options: Unpack[RequestOptions]) -> WorkflowRun:
+        """Fetch a workflow run.
+
+        Raises:
+            ValueError: ``run_id`` is empty.
+            NotFoundError: no such run.
+        """
+        path = f"/workflows/runs/{path_segment(run_id, 'run_id')}"
+        response = await self._client._send("GET", path, options=options)
+        return parse_field(response, "run", WorkflowRun)  # type: ignore[no-any-return]
+
+    async def wait_for_run(
+        self,
+        run_id: str,
+        *,
+        timeout: float = 60.0,
+        poll_interval: float = 1.0,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> WorkflowRun:
+        """Poll a run until it has finished (``finished_at`` is set) and return it.
+
+        Args:
+            run_id: The run, from :meth:`run`.
+            timeout: Seconds to wait in all.
+            poll_interval: Seconds between polls.
+            max_retries: Retries for each poll.
+            extra_headers: Headers added to each poll.
+
+        Raises:
+            APITimeoutError: the run had not finished within ``timeout``.
+            NotFoundError: no such run.
+        """
+        require_id(run_id, "run_id")
+        total = check_timeout(timeout)
+        interval = check_timeout(poll_interval, "poll_interval")
+        assert total is not None
+        assert interval is not None
+        deadline = time.monotonic() + total
+        options: RequestOptions = {}
+        if max_retries is not NOT_GIVEN:
+            options["max_retries"] = max_retries
+        if extra_headers is not None:
+            options["extra_headers"] = extra_headers
+        while True:
+            left = deadline - time.monotonic()
+            client_timeout = self._client._config.timeout
+            options["timeout"] = max(
+                0.001, left if client_timeout is None else min(left, client_timeout)
+            )
+            run = await self.get_run(run_id, **options)
+            if run.finished_at is not None:
+                return run
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise APITimeoutError(
+                    f"workflow run {run_id!r} had not finished after {timeout} s "
+                    f"(status {run.status!r})"
+                )
+            await sleep(min(interval, left))

@@ -1,0 +1,129 @@
+"""Request building: path segments, query strings, JSON bodies and header checks.
+
+Everything here runs before any I/O, so bad input fails as a ``ValueError`` or
+``TypeError`` that names the argument, never deep inside an HTTP library.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from ._converter import to_wire
+
+__all__ = [
+    "MAX_RESPONSE_BYTES",
+    "check_headers",
+    "encode_json",
+    "path_segment",
+    "require_id",
+]
+
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""Bodies larger than this (after decompression) are refused: no documented response is near it."""
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_BAD_HEADER_VALUE = re.compile(r"[\x00\r\n]")
+_DOTS_ONLY = re.compile(r"^\.+$")
+
+
+def require_id(value: object, name: str) -> str:
+    """Check that an identifier argument is a non-empty string, and return it.
+
+    Raises:
+        TypeError: ``value`` is not a string.
+        ValueError: ``value`` is empty.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
+
+
+def path_segment(value: object, name: str) -> str:
+    """Percent-encode an identifier as exactly one path segment.
+
+    ``/``, ``?``, ``#``, ``%``, spaces and non-ASCII characters are escaped, and a
+    segment of dots (``..``) is escaped too, so no id can reach another endpoint.
+
+    Raises:
+        TypeError: ``value`` is not a string.
+        ValueError: ``value`` is empty or cannot be encoded as UTF-8.
+    """
+    text = require_id(value, name)
+    try:
+        encoded = quote(text, safe="", encoding="utf-8", errors="strict")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{name} is not valid Unicode text: {exc.reason}") from None
+    if _DOTS_ONLY.match(encoded):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def check_headers(headers: Mapping[str, str], source: str) -> None:
+    """Refuse header names that are not HTTP tokens and values with CR, LF or NUL.
+
+    Raises:
+        TypeError: a name or value is not a string.
+        ValueError: a name or value could split or forge a header.
+    """
+    for header_name, value in headers.items():
+        if not isinstance(header_name, str) or not isinstance(value, str):
+            raise TypeError(f"{source}: header names and values must be strings")
+        if not _HEADER_NAME.match(header_name):
+            raise ValueError(f"{source}: {header_name!r} is not a valid header name")
+        if _BAD_HEADER_VALUE.search(value):
+            raise ValueError(f"{source}: the value of {header_name!r} contains CR, LF or NUL")
+
+
+def encode_json(body: Any) -> bytes:
+    """Encode a request body; on failure name the top-level field that cannot be sent.
+
+    Raises:
+        TypeError: a value is not JSON-serialisable.
+        ValueError: a value is NaN/infinite, circular or nested too deeply.
+    """
+    try:
+        return _dumps(body)
+    except (TypeError, ValueError, RecursionError) as exc:
+        for key, value in body.items() if isinstance(body, Mapping) else ():
+            try:
+                _dumps(value)
+            except (TypeError, ValueError, RecursionError) as field_exc:
+                raise _json_error(_snake(key), field_exc) from None
+        raise _json_error("body", exc) from None
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(
+        value,
+        default=_default,
+        ensure_ascii=False,
+        allow_nan=False,
+        separators=(",", ":"),
+    ).encode("utf-8", errors="strict")
+
+
+def _default(value: Any) -> Any:
+    wired = to_wire(value)
+    if wired is value:
+        raise TypeError(f"values of type {type(value).__name__} cannot be sent as JSON")
+    return wired
+
+
+def _json_error(name: str, exc: BaseException) -> Exception:
+    if isinstance(exc, RecursionError):
+        return ValueError(f"{name} is nested too deeply to send as JSON")
+    if isinstance(exc, UnicodeEncodeError):
+        return ValueError(f"{name} contains text that is not valid Unicode ({exc.reason})")
+    if isinstance(exc, TypeError):
+        return TypeError(f"{name} cannot be sent as JSON: {exc}")
+    return ValueError(f"{name} cannot be sent as JSON: {exc}")
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", lambda match: "_" + match.group(1).lower(), key)

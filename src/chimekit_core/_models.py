@@ -1,0 +1,298 @@
+"""The API's resources as frozen, slotted attrs classes, and the input helpers.
+
+Attribute names are snake_case; the converter (``_converter.py``) maps them to the
+camelCase of the wire. A field whose wire name is not its camelCase form says so in
+its metadata (``wire``). Every documented response field is required: a body that
+leaves one out is not the documented JSON. Unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "AudienceMemberRef",
+    "Category",
+    "ChannelContent",
+    "EmailContent",
+    "EmailIdentity",
+    "Identity",
+    "InAppContent",
+    "Member",
+    "Message",
+    "MessageDetail",
+    "MessageListItem",
+    "MessageSummary",
+    "Notification",
+    "Recipient",
+    "SentMessage",
+    "Suppression",
+    "SuppressionIdentity",
+    "TemplateContent",
+    "WorkflowRun",
+    "WorkflowRunRef",
+]
+
+JSONObject = dict[str, Any]
+"""A JSON object whose shape the API leaves open (attributes, payload, context, delivery)."""
+
+
+def _wire(name: str) -> dict[str, str]:
+    return {"wire": name}
+
+
+# --- responses -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Identity:
+    """A channel identity of a member, e.g. ``Identity(type="email", value="ava@example.com")``."""
+
+    type: str
+    value: str
+    verified: bool | None
+
+
+@attrs.frozen
+class Member:
+    """An audience member, as returned by identify, get and update.
+
+    ``id`` is your ``externalUserId``; ``email`` comes from the member's email identity.
+    """
+
+    id: str
+    email: str | None
+    display_name: str | None
+    identities: list[Identity]
+    attributes: JSONObject | None
+    created: datetime | None
+    updated: datetime | None
+    deleted: datetime | None
+    last_seen: datetime | None
+
+
+@attrs.frozen
+class Category:
+    """A message category, e.g. ``Category(id="cat_123", name="Product")``."""
+
+    id: str
+    name: str | None
+
+
+@attrs.frozen
+class SuppressionIdentity:
+    """The identity a suppression applies to."""
+
+    id: str | None
+    type: str | None
+    value: str | None
+    verified: bool | None
+    metadata: JSONObject | None
+
+
+@attrs.frozen
+class Suppression:
+    """A delivery suppression for one identity: global, or for one ``category``."""
+
+    id: str
+    reason: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    identity: SuppressionIdentity | None
+    category: Category | None
+
+
+@attrs.frozen
+class Message:
+    """A message record, as returned by send and get."""
+
+    id: str
+    member_id: str | None
+    category_id: str | None
+    source: str | None
+    template_id: str | None
+    template_version_id: str | None
+    payload: JSONObject | None
+    dispatch_status: str | None
+    scheduled_for: datetime | None
+    created_at: datetime | None
+
+
+@attrs.frozen
+class Notification:
+    """The in-app notification a message created."""
+
+    id: str
+    title: str | None
+    snippet: str | None
+    body: str | None
+    actions: Any
+    read_at: datetime | None
+    archived_at: datetime | None
+
+
+@attrs.frozen
+class AudienceMemberRef:
+    """A reference to the member a message went to (the API's internal member id)."""
+
+    id: str
+
+
+@attrs.frozen
+class SentMessage:
+    """What ``messages.send`` returns: the message, its delivery and its notification."""
+
+    message: Message
+    delivery: JSONObject | None
+    notification: Notification | None
+    audience_member: AudienceMemberRef | None
+
+
+@attrs.frozen
+class Recipient:
+    """The member a message was sent to."""
+
+    id: str
+    external_user_id: str | None
+    display_name: str | None
+    email: str | None
+
+
+@attrs.frozen
+class MessageDetail:
+    """What ``messages.get`` returns (the API's nested ``message.message`` is flattened)."""
+
+    message: Message
+    delivery: JSONObject | None
+    notification: Notification | None
+    recipient: Recipient | None
+
+
+@attrs.frozen
+class MessageSummary:
+    """The message part of a history item."""
+
+    id: str
+    member_id: str | None
+    category_id: str | None
+    source: str | None
+    dispatch_status: str | None
+    scheduled_for: datetime | None
+    created_at: datetime | None
+    snippet: str | None
+
+
+@attrs.frozen
+class MessageListItem:
+    """One item of a member's message history."""
+
+    message: MessageSummary
+    delivery: JSONObject | None
+    recipient: Recipient | None
+    category: Category | None
+
+
+@attrs.frozen
+class WorkflowRunRef:
+    """What ``workflows.run`` returns: the queued run's id and status."""
+
+    run_id: str
+    status: str | None
+
+
+@attrs.frozen
+class WorkflowRun:
+    """A workflow run; ``finished_at`` is set once it completed."""
+
+    id: str
+    workflow_version_id: str | None
+    workflow_id: str | None
+    workflow_key: str | None
+    status: str | None
+    member_id: str | None
+    member_external_user_id: str | None
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    context: JSONObject | None
+
+
+@attrs.frozen
+class Pagination:
+    """The ``pagination`` block of a list response (internal)."""
+
+    total_count: int
+    limit: int
+    offset: int
+
+
+@attrs.frozen
+class MessageListResponse:
+    """The body of the message-history endpoint (internal)."""
+
+    messages: list[MessageListItem]
+    pagination: Pagination
+
+
+# --- inputs ----------------------------------------------------------------------------
+# None fields are left out of the request body.
+
+
+@attrs.frozen
+class EmailIdentity:
+    """An email identity to attach or suppress: sent as ``{"type": "email", "value": ...}``.
+
+    Example:
+        >>> EmailIdentity("ava@example.com", verified=True)
+        EmailIdentity(value='ava@example.com', verified=True, type='email')
+    """
+
+    value: str
+    verified: bool | None = None
+    type: str = attrs.field(default="email", init=False)
+
+
+@attrs.frozen
+class TemplateContent:
+    """Message content that sends a stored template as is, with optional variables."""
+
+    template_id: str
+    template_version_id: str | None = None
+    variables: JSONObject | None = None
+
+
+@attrs.frozen
+class InAppContent:
+    """In-app channel content: a manual notification, or a ``template_id`` reference."""
+
+    title: str | None = None
+    snippet: str | None = None
+    body: str | None = None
+    actions: list[JSONObject] | None = None
+    template_id: str | None = None
+
+
+@attrs.frozen
+class EmailContent:
+    """Email channel content written by hand."""
+
+    subject: str
+    body: str | None = None
+    html: str | None = None
+
+
+@attrs.frozen
+class ChannelContent:
+    """Message content given per channel; at least one of ``in_app`` and ``email``.
+
+    Example:
+        >>> ChannelContent(in_app=InAppContent(title="Welcome!", snippet="Hi"))
+        ChannelContent(in_app=InAppContent(title='Welcome!', ...), email=None, variables=None)
+    """
+
+    in_app: InAppContent | JSONObject | None = attrs.field(default=None, metadata=_wire("in_app"))
+    email: EmailContent | JSONObject | None = None
+    variables: JSONObject | None = None

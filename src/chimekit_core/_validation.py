@@ -1,0 +1,96 @@
+"""Checks of user input that run before any request; errors name the argument."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._converter import to_wire
+from ._encoding import require_id
+from ._models import ChannelContent, EmailIdentity, TemplateContent
+from ._options import NOT_GIVEN
+
+__all__ = [
+    "check_content",
+    "check_identities",
+    "check_identity",
+    "check_json_object",
+    "optional_text",
+    "require_id",
+]
+
+_CHANNELS = ("in_app", "email")
+
+
+def optional_text(value: Any, name: str) -> Any:
+    """Pass through a string, ``None`` or ``NOT_GIVEN``; anything else is a ``TypeError``."""
+    if value is None or value is NOT_GIVEN or isinstance(value, str):
+        return value
+    raise TypeError(f"{name} must be a string or None, not {type(value).__name__}")
+
+
+def check_json_object(value: Any, name: str) -> Any:
+    """Check a free-form JSON object argument (``attributes``, ``context``)."""
+    if value is None or value is NOT_GIVEN:
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping (a JSON object), not {type(value).__name__}")
+    for key in value:
+        if not isinstance(key, str):
+            raise TypeError(f"{name} keys must be strings, got {type(key).__name__}")
+    return value
+
+
+def check_identity(value: Any, name: str) -> dict[str, Any]:
+    """Check one identity: an ``EmailIdentity`` or a dict with string ``type`` and ``value``."""
+    if isinstance(value, EmailIdentity):
+        require_id(value.value, f"{name}.value")
+        return to_wire(value)  # type: ignore[no-any-return]
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{name} must be an EmailIdentity or a dict with 'type' and 'value', "
+            f"not {type(value).__name__}"
+        )
+    for field in ("type", "value"):
+        if field not in value:
+            raise ValueError(f"{name} must have a {field!r}")
+        require_id(value[field], f"{name}[{field!r}]")
+    return dict(value)
+
+
+def check_identities(value: Any, name: str) -> Any:
+    """Check a list of identities; ``None`` and ``NOT_GIVEN`` pass through."""
+    if value is None or value is NOT_GIVEN:
+        return value
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a list of identities, not {type(value).__name__}")
+    return [check_identity(item, f"{name}[{index}]") for index, item in enumerate(value)]
+
+
+def check_content(value: Any, name: str = "content") -> dict[str, Any]:
+    """Check message content: a template, or at least one channel, never both.
+
+    Raises:
+        ValueError: no template and no channel, both, or an empty template id.
+        TypeError: ``value`` is not content.
+    """
+    if isinstance(value, TemplateContent):
+        require_id(value.template_id, f"{name}.template_id")
+        return to_wire(value)  # type: ignore[no-any-return]
+    if isinstance(value, ChannelContent):
+        if value.in_app is None and value.email is None:
+            raise ValueError(f"{name} must have at least one channel (in_app or email)")
+        return to_wire(value)  # type: ignore[no-any-return]
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{name} must be TemplateContent, ChannelContent or a dict, not {type(value).__name__}"
+        )
+    has_template = value.get("templateId") is not None
+    channels = [channel for channel in _CHANNELS if value.get(channel) is not None]
+    if has_template and channels:
+        raise ValueError(f"{name} must have either templateId or channels ({channels}), not both")
+    if not has_template and not channels:
+        raise ValueError(f"{name} must have a templateId or at least one channel (in_app, email)")
+    if has_template:
+        require_id(value["templateId"], f"{name}['templateId']")
+    return dict(value)
