@@ -105,29 +105,24 @@ class AsyncPaginator(Generic[T]):
             offset=self._offset, limit=self._limit, max_items=self._max_items, key=self._key
         )
         background = AsyncBackground(self._prefetch + 1)
-        in_flight: deque[tuple[int, AsyncHandle[PageData[T]]]] = deque()
-        next_offset = cursor.next_offset()
+        in_flight: deque[AsyncHandle[PageData[T]]] = deque()
         try:
             while not cursor.done:
                 wanted = 1 if cursor.total_known is None else 1 + self._prefetch
-                while len(in_flight) < wanted and cursor.wants(next_offset, len(in_flight)):
-                    in_flight.append(
-                        (next_offset, background.start(self._fetch, next_offset, self._limit))
-                    )
-                    next_offset += self._limit
-                if not in_flight:
-                    break
-                _, handle = in_flight.popleft()
-                shift_before = cursor.shift
+                while len(in_flight) < wanted:
+                    # Pages in flight cover the next items at the shift known now; if the
+                    # list moves meanwhile, the cursor notices the overlap or the gap.
+                    offset = cursor.next_offset() + len(in_flight) * self._limit
+                    if not cursor.wants(offset, len(in_flight)):
+                        break
+                    in_flight.append(background.start(self._fetch, offset, self._limit))
+                handle = in_flight.popleft()
                 page, fits = cursor.accept(await handle.result())
                 if not fits:
-                    background.cancel(handle for _, handle in in_flight)
+                    background.cancel(in_flight)
                     in_flight.clear()
-                    next_offset = cursor.next_offset()
-                else:
-                    next_offset += cursor.shift - shift_before
                 if page.items:
                     yield page
         finally:
-            background.cancel(handle for _, handle in in_flight)
+            background.cancel(in_flight)
             background.close()

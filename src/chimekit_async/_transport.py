@@ -14,6 +14,7 @@ import contextlib
 import warnings
 
 import aiohttp
+from yarl import URL
 
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
 from chimekit_core._exceptions import (
@@ -40,6 +41,10 @@ class _LoopSession:
             auto_decompress=True,
             raise_for_status=False,
         )
+        # aiohttp silently resends an idempotent request once when a pooled connection turns
+        # out dead; tenacity is our only retry layer, so every attempt is counted and logged.
+        if hasattr(self.session, "_retry_connection"):
+            self.session._retry_connection = False  # noqa: SLF001
         # asyncio.run() and pytest-asyncio cancel every task before closing the loop; this
         # task's cancellation is how the session learns that its loop is ending.
         self.guard = loop.create_task(self._close_with_loop())
@@ -118,7 +123,9 @@ class AsyncTransport:
         try:
             async with session.request(
                 request.method,
-                request.url,
+                # encoded=True: the path is already percent-encoded by core, and yarl must
+                # not decode %2E%2E back into a `..` segment that it would then resolve.
+                URL(request.url, encoded=True),
                 headers=request.headers,
                 data=request.body,
                 allow_redirects=False,

@@ -155,7 +155,14 @@ class HistoryCursor(Generic[T]):
         self._shift = max(self._shift, shift)
         kept: list[T] = []
         fits = True
-        for index, item in enumerate(data.items):
+        if data.offset > self._position + shift and self._stalled_at != data.offset:
+            # Requested past the next unseen item (the list moved under a prefetched page).
+            fits = False
+            self._stalled_at = data.offset
+            items: list[T] = []
+        else:
+            items = data.items
+        for index, item in enumerate(items):
             original = data.offset + index - shift
             if original < self._position:
                 continue  # seen on an earlier page: the list grew at its head

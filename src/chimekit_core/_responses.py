@@ -93,7 +93,7 @@ def status_error(response: Response) -> APIStatusError:
         message = _summary(body)
     else:
         message = f"HTTP {response.status}"
-    headers = dict(response.headers.items())
+    headers = {name.lower(): value for name, value in response.headers.items()}
     status = response.status
     if status == 429:
         return RateLimitError(

@@ -1,0 +1,28 @@
+"""Fixtures shared by every test package (the emulator fixtures come from chimekit's plugin)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chimekit_core import RetryPolicy
+
+
+@pytest.fixture
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record every backoff the retry policy computes, and make the retries not wait."""
+    recorded: list[float] = []
+    compute = RetryPolicy.wait_before
+
+    def no_wait(self: RetryPolicy, retry_number: int, exc: BaseException | None) -> float:
+        recorded.append(compute(self, retry_number, exc))
+        return 0.0
+
+    monkeypatch.setattr(RetryPolicy, "wait_before", no_wait)
+    return recorded
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests start without the user's CHIMEKIT_* environment."""
+    for name in ("CHIMEKIT_SECRET_KEY", "CHIMEKIT_BASE_URL", "CHIMEKIT_LOG"):
+        monkeypatch.delenv(name, raising=False)
