@@ -53,6 +53,8 @@ def _rewrite_prose(text: str, rule: DirRule) -> str:
     # unasync rewrites code tokens only; docstrings and comments name the async API too.
     text = re.sub(r"\bawait (?=\S)", "", text)
     text = re.sub(r"\basync (with|for|def)\b", r"\1", text)
+    for old, new in rule.prose.items():
+        text = text.replace(old, new)
     for old, new in rule.replacements.items():
         if old.startswith(("Async", "chimekit_")):
             text = re.sub(rf"\b{re.escape(old)}\b", new, text)
@@ -65,19 +67,24 @@ def expected(rule: DirRule) -> dict[Path, str]:
 
 
 def unused_replacements(rule: DirRule) -> list[str]:
-    """Replacement keys that no source file of ``rule`` contains as a name or string."""
+    """Replacements that no source file of ``rule`` uses (names, strings or prose)."""
     import tokenize_rt
 
     seen: set[str] = set()
+    texts = []
     for path in source_files(rule):
         if path.suffix != ".py":
             continue
-        for token in tokenize_rt.src_to_tokens(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        texts.append(text)
+        for token in tokenize_rt.src_to_tokens(text):
             if token.name == "NAME":
                 seen.add(token.src)
             elif token.name == "STRING":
                 seen.add(token.src[1:-1])
-    return sorted(set(rule.replacements) - seen)
+    unused = set(rule.replacements) - seen
+    unused.update(old for old in rule.prose if not any(old in text for text in texts))
+    return sorted(unused)
 
 
 def check(rule: DirRule) -> list[str]:

@@ -28,12 +28,15 @@ class DirRule:
 
     Attributes:
         replacements: Name-token replacements on top of unasync's defaults.
+        prose: Plain-text replacements for docstrings and comments, which unasync leaves
+            alone (applied after the code is converted, so they never touch code).
         hand_written: Files that are written by hand on both sides, never generated.
     """
 
     source: str
     target: str
     replacements: dict[str, str] = field(default_factory=dict)
+    prose: dict[str, str] = field(default_factory=dict)
     hand_written: frozenset[str] = frozenset()
 
     @property
@@ -63,6 +66,22 @@ RULES: tuple[DirRule, ...] = (
             "session": "pool",
             "_session_arg": "_pool_arg",
         },
+        prose={
+            "The asynchronous ChimeKit client (aiohttp).": (
+                "The synchronous ChimeKit client (urllib3)."
+            ),
+            "The asynchronous ChimeKit client.": "The synchronous ChimeKit client.",
+            "from chimekit_async import": "from chimekit_sync import",
+            "A callable (sync or async) returning": "A callable returning",
+            (
+                "session: An ``aiohttp.ClientSession`` you own (and close); by default the client\n"
+                "            manages its own, one per event loop."
+            ): (
+                "pool: A ``urllib3.PoolManager`` you own (and close); by default the client\n"
+                "            manages its own, one per process (a forked child makes a new one)."
+            ),
+            "a session you passed is left open": "a pool you passed is left open",
+        },
         hand_written=frozenset({"_transport.py", "_concurrency.py"}),
     ),
     DirRule(
@@ -74,7 +93,6 @@ RULES: tuple[DirRule, ...] = (
             "chimekit_async": "chimekit_sync",
             "async_chimekit": "chimekit",
             "make_async_client": "make_client",
-            "AsyncRetrying": "Retrying",
         },
     ),
 )

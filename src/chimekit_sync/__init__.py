@@ -1,9 +1,9 @@
 # GENERATED from src/chimekit_async/__init__.py by codegen/generate.py: do not edit by hand.
 # Edit the async original and run `python codegen/generate.py`.
-"""The asynchronous ChimeKit client (aiohttp).
+"""The synchronous ChimeKit client (urllib3).
 
 Example:
-    >>> from chimekit_async import ChimeKit
+    >>> from chimekit_sync import ChimeKit
     >>> def main() -> None:
     ...     with ChimeKit() as ck:
     ...         member = ck.audience.get("user_123")

@@ -47,7 +47,7 @@ _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
 class ChimeKit:
-    """The asynchronous ChimeKit client.
+    """The synchronous ChimeKit client.
 
     Args:
         secret_key: Your secret key; defaults to the ``CHIMEKIT_SECRET_KEY`` environment
@@ -59,11 +59,11 @@ class ChimeKit:
             ``None`` for no limit. Override per call with ``timeout=``.
         max_retries: Retries after the first try for retryable failures; override per
             call with ``max_retries=``.
-        token_provider: A callable (sync or async) returning a short-lived token, used
+        token_provider: A callable returning a short-lived token, used
             instead of ``secret_key``; asked for each call and once more after a 401.
         default_headers: Headers sent with every request.
-        session: An ``aiohttp.ClientSession`` you own (and close); by default the client
-            manages its own, one per event loop.
+        pool: A ``urllib3.PoolManager`` you own (and close); by default the client
+            manages its own, one per process (a forked child makes a new one).
 
     Raises:
         ChimeKitError: no credentials were found, or ``base_url`` would send them in clear
@@ -139,7 +139,7 @@ class ChimeKit:
         self.close()
 
     def close(self) -> None:
-        """Close the connections the client opened; a session you passed is left open.
+        """Close the connections the client opened; a pool you passed is left open.
 
         The client cannot be used afterwards. Calling ``close()`` twice is harmless.
         """
