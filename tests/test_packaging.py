@@ -1,0 +1,33 @@
+"""The wheel built from the source tree holds all four packages, the sync one generated."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_contains_every_package(tmp_path: Path) -> None:
+    """A wheel has core, async, the generated sync twin, the emulator, py.typed and entry points."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("chimekit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for package in ("chimekit_core", "chimekit_async", "chimekit_sync", "chimekit_emulator"):
+        assert f"{package}/__init__.py" in names
+        assert f"{package}/py.typed" in names
+    assert "chimekit_sync/_client.py" in names
+    assert "chimekit_sync/_transport.py" in names
+    entry_points = next(name for name in names if name.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "chimekit-emulator = chimekit_emulator._cli:main" in text
+    assert "chimekit = chimekit_emulator._plugin" in text
+    generated = zipfile.ZipFile(wheel).read("chimekit_sync/_client.py").decode()
+    assert generated == (ROOT / "src/chimekit_sync/_client.py").read_text()
