@@ -2,6 +2,7 @@
 
 Needs only Python 3.11+ with pip: it makes `.venv-nox/` with nox in it (once) and runs
 the nox session you name, passing further arguments on (`python3 dev.py tests -- -k retry`).
+With no session it runs nox's default set (tests, lint, typecheck, codegen check).
 """
 
 from __future__ import annotations
@@ -18,11 +19,8 @@ BOOTSTRAP = ROOT / ".venv-nox"
 
 def main(argv: list[str]) -> int:
     """Make sure nox is installed, then run `nox -s <session> [args...]`."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - a user may run an older python3
         print("chimekit needs Python 3.11 or newer", file=sys.stderr)
-        return 2
-    if not argv:
-        print("usage: python3 dev.py SESSION [nox args...]   (e.g. demo, tests, lint, bench)")
         return 2
     bindir = BOOTSTRAP / ("Scripts" if os.name == "nt" else "bin")
     nox = bindir / "nox"
@@ -30,9 +28,19 @@ def main(argv: list[str]) -> int:
         print("dev.py: creating .venv-nox with nox (first run only)", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(BOOTSTRAP)
         subprocess.run(
-            [str(bindir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "nox>=2024.10.9"],
+            [
+                str(bindir / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "nox>=2024.10.9",
+            ],
             check=True,
         )
+    if not argv:
+        return subprocess.call([str(nox)], cwd=ROOT)
     session, *rest = argv
     return subprocess.call([str(nox), "-s", session, *rest], cwd=ROOT)
 

@@ -43,7 +43,9 @@ def lint(session: nox.Session) -> None:
     _install(session, "lint", editable=False)
     session.run("ruff", "check", ".")
     # Generated files are excluded from ruff; the hand-written sync files are not generated.
-    session.run("ruff", "check", "src/chimekit_sync/_transport.py", "src/chimekit_sync/_concurrency.py")
+    session.run(
+        "ruff", "check", "src/chimekit_sync/_transport.py", "src/chimekit_sync/_concurrency.py"
+    )
     session.run("ruff", "format", "--check", ".")
     session.run("python", "codegen/generate.py", "--check")
 
@@ -101,5 +103,8 @@ def build(session: nox.Session) -> None:
         python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
         session.run(str(python), "-m", "pip", "install", "-q", str(wheels[-1]), external=True)
         session.run(
-            str(python), str(ROOT / "examples" / "run_demo.py"), external=True, env={"PYTHONPATH": ""}
+            str(python),
+            str(ROOT / "examples" / "run_demo.py"),
+            external=True,
+            env={"PYTHONPATH": ""},
         )
