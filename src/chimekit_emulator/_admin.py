@@ -1,0 +1,190 @@
+"""The admin API under ``/_emulator/``: health, reset, journal, outbox, runs, config, faults.
+
+It takes no authentication and is never journaled or fault-injected; it exists for tests.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from ._api import advance_runs
+from ._faults import FaultRule
+from ._reply import ApiError, Reply, parse_json_object, read_body
+from ._routing import Router, decode_segments
+from ._state import EmulatorState
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+RUN_TARGETS: Final = ("running", "completed", "failed")
+_OK: Final = {"status": "ok"}
+
+
+@dataclass(frozen=True, slots=True)
+class AdminCall:
+    """One admin request as a handler sees it."""
+
+    state: EmulatorState
+    params: list[str]
+    body: bytes
+
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object; an empty body reads as ``{}``."""
+        return parse_json_object(self.body) if self.body.strip() else {}
+
+
+AdminHandler = Callable[[AdminCall], Reply]
+
+
+def _health(call: AdminCall) -> Reply:
+    return Reply.json(200, _OK)
+
+
+def _reset(call: AdminCall) -> Reply:
+    call.state.reset()
+    return Reply.json(200, _OK)
+
+
+def _journal(call: AdminCall) -> Reply:
+    return Reply.json(200, {"requests": call.state.journal.to_json()})
+
+
+def _clear_journal(call: AdminCall) -> Reply:
+    call.state.journal.clear()
+    return Reply.json(200, _OK)
+
+
+def _outbox(call: AdminCall) -> Reply:
+    return Reply.json(
+        200,
+        {
+            "messages": [
+                {
+                    "messageId": message.id,
+                    "externalUserId": message.member.external_id,
+                    "memberId": message.member.id,
+                    "categoryId": message.category_id,
+                    "content": message.content,
+                    "delivery": message.delivery,
+                    "idempotencyKey": message.idempotency_key,
+                    "createdAt": message.created_at,
+                }
+                for message in call.state.store.all_messages()
+            ]
+        },
+    )
+
+
+def _advance_runs(call: AdminCall) -> Reply:
+    data = call.json()
+    run_id = data.get("runId")
+    if run_id is not None and (not isinstance(run_id, str) or not run_id):
+        raise ApiError(400, "runId must be a non-empty string or null")
+    status = data.get("status", "completed")
+    if status not in RUN_TARGETS:
+        raise ApiError(400, f"status must be one of {', '.join(RUN_TARGETS)}")
+    store = call.state.store
+    with store.transaction():
+        moved = advance_runs(store, run_id, status)
+    return Reply.json(200, {"runs": moved})
+
+
+def _config_json(state: EmulatorState) -> dict[str, Any]:
+    return {
+        "runQueuedSeconds": state.run_queued_seconds,
+        "runRunningSeconds": state.run_running_seconds,
+    }
+
+
+def _get_config(call: AdminCall) -> Reply:
+    return Reply.json(200, _config_json(call.state))
+
+
+def _set_config(call: AdminCall) -> Reply:
+    data = call.json()
+    updates = {}
+    for key, attribute in (
+        ("runQueuedSeconds", "run_queued_seconds"),
+        ("runRunningSeconds", "run_running_seconds"),
+    ):
+        if key not in data:
+            continue
+        value = data[key]
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ApiError(400, f"{key} must be a number of seconds >= 0")
+        updates[attribute] = float(value)
+    for attribute, value in updates.items():
+        setattr(call.state, attribute, value)
+    return Reply.json(200, _config_json(call.state))
+
+
+def _list_faults(call: AdminCall) -> Reply:
+    return Reply.json(200, {"faults": call.state.faults.describe()})
+
+
+def _add_fault(call: AdminCall) -> Reply:
+    try:
+        rule = FaultRule.from_dict(call.json())
+    except (ValueError, TypeError) as exc:
+        raise ApiError(400, str(exc)) from None
+    return Reply.json(200, {"id": call.state.faults.add(rule)})
+
+
+def _clear_faults(call: AdminCall) -> Reply:
+    call.state.faults.clear()
+    return Reply.json(200, _OK)
+
+
+def _remove_fault(call: AdminCall) -> Reply:
+    fault_id = call.params[0]
+    if not call.state.faults.remove(fault_id):
+        raise ApiError(404, f"fault rule {json.dumps(fault_id)} not found")
+    return Reply.json(200, {"id": fault_id})
+
+
+ROUTER: Final[Router[AdminHandler]] = Router(
+    [
+        ("GET", "/health", _health),
+        ("POST", "/reset", _reset),
+        ("GET", "/journal", _journal),
+        ("DELETE", "/journal", _clear_journal),
+        ("GET", "/outbox", _outbox),
+        ("POST", "/runs/advance", _advance_runs),
+        ("GET", "/config", _get_config),
+        ("POST", "/config", _set_config),
+        ("GET", "/faults", _list_faults),
+        ("POST", "/faults", _add_fault),
+        ("DELETE", "/faults", _clear_faults),
+        ("DELETE", "/faults/{id}", _remove_fault),
+    ]
+)
+"""The admin route table, matched on decoded path segments after ``/_emulator``."""
+
+
+async def handle(request: web.BaseRequest, state: EmulatorState, raw_segments: list[str]) -> Reply:
+    """Answer one admin request.
+
+    Args:
+        request: The request.
+        state: The emulator's state.
+        raw_segments: The still-encoded path segments after ``/_emulator``.
+    """
+    try:
+        body = await read_body(request)
+        handler, params = ROUTER.resolve(
+            request.method,
+            decode_segments(raw_segments),
+            "/_emulator/" + "/".join(raw_segments),
+        )
+        return handler(AdminCall(state, params, body))
+    except ApiError as exc:
+        return exc.reply()
