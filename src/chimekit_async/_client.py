@@ -1,8 +1,8 @@
 """``AsyncChimeKit``: configuration, the request pipeline and the resource namespaces.
 
-Every call goes through :meth:`AsyncChimeKit._send`: build the request (core), send it
+Every call goes through ``AsyncChimeKit._send``: build the request (core), send it
 once, and only after a retryable failure enter tenacity's retry loop with the core
-:class:`~chimekit_core.RetryPolicy`. One ``Idempotency-Key`` serves every attempt of a
+``chimekit_core.RetryPolicy``. One ``Idempotency-Key`` serves every attempt of a
 POST, so a retried send is never delivered twice.
 """
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Self, Unpack  # noqa: UP035
 from urllib.parse import urlencode
 
 from chimekit_core._config import ClientConfig, check_max_retries, check_timeout, user_agent
+from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import check_headers, encode_json
 from chimekit_core._exceptions import AuthenticationError, ChimeKitError
 from chimekit_core._http import Request, Response
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncChimeKit"]
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+_new_request = instance_builder(Request)  # Request(...) without attrs' frozen __init__
 
 
 class AsyncChimeKit:
@@ -233,8 +235,9 @@ class AsyncChimeKit:
         if self._transport is None:
             self._transport = self._make_transport()
 
-        headers["Authorization"] = await self._authorization()
-        request = Request(method=method, url=url, headers=headers, body=content, path=path)
+        auth = self._static_auth
+        headers["Authorization"] = auth if auth is not None else await self._authorization()
+        request = _new_request(method, url, headers, content, path)
         try:
             return await self._send_with_retries(request, timeout, max_retries)
         except AuthenticationError:

@@ -1,7 +1,7 @@
 """The aiohttp transport: the only module of ``chimekit_async`` that knows aiohttp.
 
-It sends a core :class:`~chimekit_core._http.Request`, returns a core
-:class:`~chimekit_core._http.Response`, and maps every aiohttp failure to a core
+It sends a core ``chimekit_core._http.Request``, returns a core
+``chimekit_core._http.Response``, and maps every aiohttp failure to a core
 exception. It owns one ``ClientSession`` per event loop: a client built at import time,
 or used from successive ``asyncio.run()`` calls, opens a fresh session in each loop and
 closes it when that loop shuts down, so nothing is bound to a dead loop and nothing leaks.
@@ -16,6 +16,7 @@ import warnings
 import aiohttp
 from yarl import URL
 
+from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
 from chimekit_core._exceptions import (
     APIConnectionError,
@@ -29,6 +30,8 @@ __all__ = ["FLAVOUR", "AsyncTransport"]
 
 FLAVOUR = "async"
 _CHUNK = 64 * 1024
+_ENCODING = "content-encoding"
+_new_response = instance_builder(Response)
 
 
 class _LoopSession:
@@ -129,10 +132,15 @@ class AsyncTransport:
                 headers=request.headers,
                 data=request.body,
                 allow_redirects=False,
-                timeout=self._timeout(timeout),
+                timeout=self._timeouts.get(timeout) or self._timeout(timeout),
             ) as resp:
-                content = await _read_body(resp)
-                return Response(status=resp.status, headers=resp.headers, content=content)
+                headers = resp.headers
+                length = resp.content_length
+                if length is not None and length <= MAX_RESPONSE_BYTES and _ENCODING not in headers:
+                    content = await resp.read()  # the common case, without another coroutine
+                else:
+                    content = await _read_body(resp)
+                return _new_response(resp.status, headers, content)
         except TimeoutError:
             raise APITimeoutError(
                 f"{request.method} {request.path} timed out after {timeout} s",

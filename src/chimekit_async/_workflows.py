@@ -85,7 +85,7 @@ class AsyncWorkflows:
         """Poll a run until it has finished (``finished_at`` is set) and return it.
 
         Args:
-            run_id: The run, from :meth:`run`.
+            run_id: The run, from ``run``.
             timeout: Seconds to wait in all.
             poll_interval: Seconds between polls.
             max_retries: Retries for each poll.

@@ -26,8 +26,15 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 """Bodies larger than this (after decompression) are refused: no documented response is near it."""
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_BAD_HEADER_VALUE = re.compile(r"[\x00\r\n]")
+# A header value is visible ASCII, spaces and tabs (RFC 9110 field-value without obs-text).
+# CR, LF and NUL could split or forge a header; other control characters make aiohttp raise a
+# bare ValueError and servers answer 400; non-ASCII text has no one encoding on the wire (aiohttp
+# sends UTF-8, urllib3 Latin-1 or a UnicodeEncodeError), so both flavours refuse it up front.
+_BAD_HEADER_VALUE = re.compile(r"[^\t\x20-\x7e]")
 _DOTS_ONLY = re.compile(r"^\.+$")
+# The characters ``quote(safe="")`` leaves as they are: an id made of them only (and not
+# of dots only) is its own encoding, so the common ids skip quote().
+_UNRESERVED_ONLY = re.compile(r"[A-Za-z0-9_.~-]+").fullmatch
 
 
 def require_id(value: object, name: str) -> str:
@@ -54,6 +61,8 @@ def path_segment(value: object, name: str) -> str:
         TypeError: ``value`` is not a string.
         ValueError: ``value`` is empty or cannot be encoded as UTF-8.
     """
+    if value.__class__ is str and _UNRESERVED_ONLY(value) and not _DOTS_ONLY.match(value):
+        return value
     text = require_id(value, name)
     try:
         encoded = quote(text, safe="", encoding="utf-8", errors="strict")
@@ -65,19 +74,25 @@ def path_segment(value: object, name: str) -> str:
 
 
 def check_headers(headers: Mapping[str, str], source: str) -> None:
-    """Refuse header names that are not HTTP tokens and values with CR, LF or NUL.
+    """Refuse header names that are not HTTP tokens and values that are not visible ASCII.
 
     Raises:
-        TypeError: a name or value is not a string.
-        ValueError: a name or value could split or forge a header.
+        TypeError: ``headers`` is not a mapping, or a name or value is not a string.
+        ValueError: a name or value could split or forge a header (CR, LF, NUL), or holds
+            another control character or non-ASCII text.
     """
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"{source} must be a mapping of header names to values")
     for header_name, value in headers.items():
         if not isinstance(header_name, str) or not isinstance(value, str):
             raise TypeError(f"{source}: header names and values must be strings")
         if not _HEADER_NAME.match(header_name):
             raise ValueError(f"{source}: {header_name!r} is not a valid header name")
         if _BAD_HEADER_VALUE.search(value):
-            raise ValueError(f"{source}: the value of {header_name!r} contains CR, LF or NUL")
+            raise ValueError(
+                f"{source}: the value of {header_name!r} contains CR, LF, NUL, another control "
+                "character or non-ASCII text, which cannot be sent in an HTTP header"
+            )
 
 
 def encode_json(body: Any) -> bytes:

@@ -10,7 +10,7 @@ __all__ = ["NOT_GIVEN", "NotGiven", "RequestOptions", "omit_not_given"]
 
 
 class NotGiven(enum.Enum):
-    """The type of :data:`NOT_GIVEN`: an optional argument that was not passed at all."""
+    """The type of ``NOT_GIVEN``: an optional argument that was not passed at all."""
 
     NOT_GIVEN = enum.auto()
 
@@ -41,5 +41,5 @@ class RequestOptions(TypedDict, total=False):
 
 
 def omit_not_given(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop the fields whose value is :data:`NOT_GIVEN`; keep explicit ``None``."""
+    """Drop the fields whose value is ``NOT_GIVEN``; keep explicit ``None``."""
     return {key: value for key, value in fields.items() if value is not NOT_GIVEN}

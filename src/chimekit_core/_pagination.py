@@ -147,7 +147,7 @@ class HistoryCursor(Generic[T]):
         """Take one response; return the page to hand out and whether it fit.
 
         ``False`` means the list moved so that this response skipped items: the caller
-        drops the responses it prefetched after it and asks for :meth:`next_offset` again.
+        drops the responses it prefetched after it and asks for ``next_offset`` again.
         """
         if self._baseline is None:
             self._baseline = data.total_count

@@ -62,7 +62,7 @@ class RetryPolicy:
     """When to retry a failed request and how long to wait first.
 
     Retried: connection errors (resets, truncated bodies), timeouts, and the statuses
-    in :data:`RETRYABLE_STATUSES`. The wait before retry ``n`` (0-based) is
+    in ``RETRYABLE_STATUSES``. The wait before retry ``n`` (0-based) is
     ``min(initial * 2**n, maximum)`` times a jitter factor in ``jitter``; a
     ``Retry-After`` (or ``retry-after-ms``) of at most ``max_retry_after`` seconds
     replaces it, and a longer one stops the retries so the caller can reschedule.

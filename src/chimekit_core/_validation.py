@@ -7,7 +7,7 @@ from typing import Any
 
 from ._converter import to_wire
 from ._encoding import require_id
-from ._models import ChannelContent, EmailIdentity, TemplateContent
+from ._models import ChannelContent, EmailIdentity, InAppContent, TemplateContent
 from ._options import NOT_GIVEN
 
 __all__ = [
@@ -45,7 +45,7 @@ def check_identity(value: Any, name: str) -> dict[str, Any]:
     """Check one identity: an ``EmailIdentity`` or a dict with string ``type`` and ``value``."""
     if isinstance(value, EmailIdentity):
         require_id(value.value, f"{name}.value")
-        return to_wire(value)  # type: ignore[no-any-return]
+        return _model_to_wire(value, name)
     if not isinstance(value, Mapping):
         raise TypeError(
             f"{name} must be an EmailIdentity or a dict with 'type' and 'value', "
@@ -76,11 +76,15 @@ def check_content(value: Any, name: str = "content") -> dict[str, Any]:
     """
     if isinstance(value, TemplateContent):
         require_id(value.template_id, f"{name}.template_id")
-        return to_wire(value)  # type: ignore[no-any-return]
+        check_json_object(value.variables, f"{name}.variables")
+        return _model_to_wire(value, name)
     if isinstance(value, ChannelContent):
         if value.in_app is None and value.email is None:
             raise ValueError(f"{name} must have at least one channel (in_app or email)")
-        return to_wire(value)  # type: ignore[no-any-return]
+        if isinstance(value.in_app, InAppContent):
+            _check_actions(value.in_app.actions, f"{name}.in_app.actions")
+        check_json_object(value.variables, f"{name}.variables")
+        return _model_to_wire(value, name)
     if not isinstance(value, Mapping):
         raise TypeError(
             f"{name} must be TemplateContent, ChannelContent or a dict, not {type(value).__name__}"
@@ -94,3 +98,25 @@ def check_content(value: Any, name: str = "content") -> dict[str, Any]:
     if has_template:
         require_id(value["templateId"], f"{name}['templateId']")
     return dict(value)
+
+
+def _check_actions(value: Any, name: str) -> None:
+    """``InAppContent.actions``: ``None`` or a list of JSON objects."""
+    if value is None:
+        return
+    if not isinstance(value, list | tuple) or not all(isinstance(a, Mapping) for a in value):
+        raise TypeError(f"{name} must be a list of objects (dicts) or None")
+
+
+def _model_to_wire(value: Any, name: str) -> dict[str, Any]:
+    """An input model as JSON-ready data, the argument named if it cannot become JSON.
+
+    The converter walks nested dicts and lists; one nested too deeply (or holding itself)
+    would escape as a ``RecursionError`` from deep inside cattrs.
+    """
+    try:
+        return to_wire(value)  # type: ignore[no-any-return]
+    except RecursionError:
+        raise ValueError(
+            f"{name} is nested too deeply (or contains itself) to send as JSON"
+        ) from None

@@ -40,7 +40,7 @@ logger = logging.getLogger("chimekit_emulator")
 def make_app(config: EmulatorConfig | None = None) -> web.Application:
     """Build the emulator as an aiohttp application.
 
-    Serve it with any aiohttp runner (or use :class:`EmulatorServer`, which does this in a
+    Serve it with any aiohttp runner (or use ``EmulatorServer``, which does this in a
     background thread). The application's state opens at start-up and closes at cleanup, so one
     application serves one run; build a new one to serve again.
 

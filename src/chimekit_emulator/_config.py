@@ -16,7 +16,7 @@ DEFAULT_RUN_SECONDS = 0.2
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EmulatorConfig:
-    """Settings for :func:`make_app` and :class:`EmulatorServer`.
+    """Settings for ``make_app`` and ``EmulatorServer``.
 
     Args:
         host: The address to listen on.

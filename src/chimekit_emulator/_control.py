@@ -1,6 +1,6 @@
 """A small client of the admin API (``/_emulator``), on the standard library alone.
 
-It works against any running emulator: one started by :class:`EmulatorServer` in the same
+It works against any running emulator: one started by ``EmulatorServer`` in the same
 process, the pytest plugin's, or a ``chimekit-emulator`` process elsewhere on the machine.
 """
 
@@ -115,7 +115,7 @@ class EmulatorControl:
         return result
 
     def add_fault(self, rule: FaultRule | None = None, /, **fields: Any) -> str:
-        """Add a fault rule, given as a :class:`FaultRule` or as its fields.
+        """Add a fault rule, given as a ``FaultRule`` or as its fields.
 
         Args:
             rule: A ready-made rule.
@@ -124,7 +124,7 @@ class EmulatorControl:
                 ``interval``, ``chunk``.
 
         Returns:
-            The rule's id (for :meth:`remove_fault`).
+            The rule's id (for ``remove_fault``).
 
         Raises:
             ValueError: The rule is invalid (checked before anything is sent).

@@ -280,5 +280,5 @@ class FaultSet:
         return None
 
     def describe(self) -> list[dict[str, Any]]:
-        """Every rule in order, as :meth:`ArmedRule.describe` shows it."""
+        """Every rule in order, as ``ArmedRule.describe`` shows it."""
         return [armed.describe() for armed in self._armed]

@@ -47,7 +47,7 @@ class JournalEntry:
 
 
 class Journal:
-    """The most recent :data:`MAX_JOURNAL_ENTRIES` API requests, oldest first."""
+    """The most recent ``MAX_JOURNAL_ENTRIES`` API requests, oldest first."""
 
     def __init__(self) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=MAX_JOURNAL_ENTRIES)

@@ -2,8 +2,8 @@
 
 Fixtures:
 
-- ``chimekit_emulator_server`` (session): an :class:`EmulatorServer` on a free port.
-- ``chimekit_emulator`` (function): resets that server and returns an :class:`EmulatorHandle`
+- ``chimekit_emulator_server`` (session): an ``EmulatorServer`` on a free port.
+- ``chimekit_emulator`` (function): resets that server and returns an ``EmulatorHandle``
   with ``base_url``, ``admin_url``, ``secret_key`` and the admin controls.
 
 Importing this module (which pytest does at start-up for every project that installs chimekit)

@@ -1,6 +1,6 @@
 """Replies as plain data, the API's error type, and request-body parsing.
 
-Handlers return a :class:`Reply` instead of an aiohttp response so that a reply can be stored for
+Handlers return a ``Reply`` instead of an aiohttp response so that a reply can be stored for
 idempotent replays, written to the socket in pieces by a fault, or dropped after the commit.
 """
 

@@ -1,4 +1,4 @@
-"""Running the emulator: in a background thread (:class:`EmulatorServer`) or in the CLI's loop."""
+"""Running the emulator: in a background thread (``EmulatorServer``) or in the CLI's loop."""
 
 from __future__ import annotations
 

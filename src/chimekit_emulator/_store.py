@@ -1,6 +1,6 @@
 """The emulator's state, in SQLite: in memory by default, in a file with ``--data``.
 
-Every write happens inside :meth:`Store.transaction`, and the request pipeline commits before it
+Every write happens inside ``Store.transaction``, and the request pipeline commits before it
 sends the response, so with a data file (rollback journal, ``synchronous=FULL``) a ``kill -9``
 right after a 2xx loses nothing that was acknowledged.
 

@@ -2,9 +2,9 @@
 # Edit the async original and run `python codegen/generate.py`.
 """``ChimeKit``: configuration, the request pipeline and the resource namespaces.
 
-Every call goes through :meth:`ChimeKit._send`: build the request (core), send it
+Every call goes through ``ChimeKit._send``: build the request (core), send it
 once, and only after a retryable failure enter tenacity's retry loop with the core
-:class:`~chimekit_core.RetryPolicy`. One ``Idempotency-Key`` serves every attempt of a
+``chimekit_core.RetryPolicy``. One ``Idempotency-Key`` serves every attempt of a
 POST, so a retried send is never delivered twice.
 """
 
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Union, Self, Unpack  # noqa: UP035
 from urllib.parse import urlencode
 
 from chimekit_core._config import ClientConfig, check_max_retries, check_timeout, user_agent
+from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import check_headers, encode_json
 from chimekit_core._exceptions import AuthenticationError, ChimeKitError
 from chimekit_core._http import Request, Response
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["ChimeKit"]
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+_new_request = instance_builder(Request)  # Request(...) without attrs' frozen __init__
 
 
 class ChimeKit:
@@ -235,8 +237,9 @@ class ChimeKit:
         if self._transport is None:
             self._transport = self._make_transport()
 
-        headers["Authorization"] = self._authorization()
-        request = Request(method=method, url=url, headers=headers, body=content, path=path)
+        auth = self._static_auth
+        headers["Authorization"] = auth if auth is not None else self._authorization()
+        request = _new_request(method, url, headers, content, path)
         try:
             return self._send_with_retries(request, timeout, max_retries)
         except AuthenticationError:

@@ -41,7 +41,7 @@ class SyncBackground:
     """Runs work on a few threads while the caller does something else (page prefetch).
 
     Args:
-        workers: How many threads at most; made on first use, ended by :meth:`close`.
+        workers: How many threads at most; made on first use, ended by ``close``.
     """
 
     def __init__(self, workers: int) -> None:

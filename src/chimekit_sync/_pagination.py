@@ -29,7 +29,7 @@ class Paginator(Generic[T]):
     """The items of a paged list, fetched lazily page by page.
 
     Nothing is requested until you iterate. Iterating yields every item from ``offset``
-    to the end (or ``max_items``); :meth:`pages` yields whole pages; :meth:`first_page`
+    to the end (or ``max_items``); ``pages`` yields whole pages; ``first_page``
     fetches just one. Each iteration starts afresh from ``offset``.
 
     Example:

@@ -1,7 +1,7 @@
 """The urllib3 transport: the only module of ``chimekit_sync`` that knows urllib3.
 
-Hand-written (not generated): it sends a core :class:`~chimekit_core._http.Request` and
-returns a core :class:`~chimekit_core._http.Response`, mapping every urllib3 failure to a
+Hand-written (not generated): it sends a core ``chimekit_core._http.Request`` and
+returns a core ``chimekit_core._http.Response``, mapping every urllib3 failure to a
 core exception. urllib3's own retries and redirects are off: tenacity is the only retry
 layer. The body is read one socket read at a time against a deadline, so a server that
 drips its body cannot stretch a call past its timeout. The pool is safe to share between
@@ -18,15 +18,18 @@ import weakref
 from typing import Any
 
 import urllib3
+from urllib3 import Retry
 from urllib3.exceptions import (
     DecodeError,
     HTTPError,
     IncompleteRead,
+    NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 
+from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
 from chimekit_core._exceptions import (
     APIConnectionError,
@@ -41,6 +44,10 @@ __all__ = ["FLAVOUR", "SyncTransport"]
 FLAVOUR = "sync"
 _CHUNK = 64 * 1024
 _POOL_SIZE = 32
+_ENCODING = "content-encoding"
+# What retries=False becomes inside urllib3 (Retry.from_int), made once instead of per call.
+_NO_RETRIES = Retry(False, redirect=False)
+_new_response = instance_builder(Response)
 _live_transports: weakref.WeakSet[SyncTransport] = weakref.WeakSet()
 
 
@@ -118,10 +125,11 @@ class SyncTransport:
                 request.url,
                 body=request.body,
                 headers=dict(request.headers),
-                retries=False,
+                retries=_NO_RETRIES,
                 redirect=False,
                 preload_content=False,
-                timeout=urllib3.Timeout(connect=left, read=left),
+                # A number is Timeout(connect=left, read=left); a Timeout would be cloned.
+                timeout=left,
             )
             try:
                 content = _read_body(resp, deadline)
@@ -130,7 +138,15 @@ class SyncTransport:
                 resp.release_conn()
                 raise
             resp.release_conn()
-            return Response(status=resp.status, headers=resp.headers, content=content)
+            return _new_response(resp.status, resp.headers, content)
+        except NewConnectionError as exc:
+            # Listed first: urllib3 derives it from ConnectTimeoutError for old callers, but a
+            # refused connection or a failed DNS lookup is not a timeout.
+            raise APIConnectionError(
+                f"{request.method} {request.path}: could not connect ({exc})",
+                method=request.method,
+                url=request.url,
+            ) from None
         except (TimeoutError, Urllib3TimeoutError, ReadTimeoutError):
             raise APITimeoutError(
                 f"{request.method} {request.path} timed out after {timeout} s",
@@ -161,6 +177,10 @@ def _read_body(resp: Any, deadline: _Deadline) -> bytes:
     length = resp.length_remaining
     if length is not None and length > MAX_RESPONSE_BYTES:
         raise _too_large(resp)
+    # Without a content encoding, a body of known length is complete once that many bytes
+    # arrived (urllib3 closes the response on the read that takes the last byte), so the
+    # extra read that would return b"" is skipped.
+    sized = length is not None and _ENCODING not in resp.headers
     parts = []
     size = 0
     while True:
@@ -174,6 +194,8 @@ def _read_body(resp: Any, deadline: _Deadline) -> bytes:
         if size > MAX_RESPONSE_BYTES:
             raise _too_large(resp)
         parts.append(chunk)
+        if sized and resp.length_remaining == 0:
+            break
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 

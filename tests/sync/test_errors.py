@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from chimekit_sync import (
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
+    APITimeoutError,
     ChimeKit,
     AuthenticationError,
     BadRequestError,
@@ -136,3 +138,19 @@ def test_empty_2xx_body_is_success_for_remove(
         "user_1", identity={"type": "email", "value": "a@b.c"}
     )
     assert chimekit.audience.suppressions.remove("user_1", sup.id) is None
+
+
+def test_refused_connection_is_a_connection_error_not_a_timeout(
+    retry_waits: list[float],
+) -> None:
+    """Nothing listening on the port: APIConnectionError (not APITimeoutError), after retries."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with ChimeKit("sk_test", base_url=f"http://127.0.0.1:{port}/sdk/v1") as client:
+        with pytest.raises(APIConnectionError) as caught:
+            client.audience.get("user_1")
+    assert not isinstance(caught.value, APITimeoutError)
+    assert len(retry_waits) == 3  # 2 retries, plus the wait tenacity computes before stopping

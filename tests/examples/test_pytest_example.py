@@ -1,0 +1,33 @@
+"""examples/test_with_emulator.py, the pytest example users copy, run by pytest in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_copyable_pytest_example_passes_with_the_plugin_fixtures() -> None:
+    """All of its tests pass, in pytest-asyncio's default strict mode as a user's project has it."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CHIMEKIT_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "examples/test_with_emulator.py"),
+            *("-p", "no:cacheprovider", "-o", "asyncio_mode=strict", "-q"),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout
+    assert "skipped" not in result.stdout
+    assert "warning" not in result.stdout.lower()
