@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -112,6 +113,7 @@ class AsyncChimeKit:
         )
         self._session_arg = session
         self._transport: AsyncTransport | None = None
+        self._transport_lock = threading.Lock()
         if session is not None:
             self._transport = self._make_transport()
         self._closed = False
@@ -192,6 +194,17 @@ class AsyncChimeKit:
 
         return AsyncTransport(self._session_arg)
 
+    def _get_transport(self) -> AsyncTransport:
+        # Made on first use so that building a client imports no HTTP stack; the lock keeps
+        # threads sharing a sync client from each making (and leaking) a pool.
+        transport = self._transport
+        if transport is None:
+            with self._transport_lock:
+                if self._transport is None:
+                    self._transport = self._make_transport()
+                transport = self._transport
+        return transport
+
     async def _send(
         self,
         method: str,
@@ -232,8 +245,7 @@ class AsyncChimeKit:
         url = self._config.base_url + path
         if params:
             url = f"{url}?{urlencode(_query_values(params))}"
-        if self._transport is None:
-            self._transport = self._make_transport()
+        self._get_transport()
 
         auth = self._static_auth
         headers["Authorization"] = auth if auth is not None else await self._authorization()

@@ -47,7 +47,7 @@ class _LoopSession:
         # aiohttp silently resends an idempotent request once when a pooled connection turns
         # out dead; tenacity is our only retry layer, so every attempt is counted and logged.
         if hasattr(self.session, "_retry_connection"):
-            self.session._retry_connection = False  # noqa: SLF001
+            self.session._retry_connection = False
         # asyncio.run() and pytest-asyncio cancel every task before closing the loop; this
         # task's cancellation is how the session learns that its loop is ending.
         self.guard = loop.create_task(self._close_with_loop())
@@ -122,7 +122,14 @@ class AsyncTransport:
             APIConnectionError: the connection failed or the body was cut off.
             APIResponseValidationError: the body is larger than 32 MiB.
         """
-        session = self._session()
+        # _session()'s common case inline: the caller's session, or this loop's live one.
+        session = self._user_session
+        if session is None:
+            entry = self._own.get(asyncio.get_running_loop())
+            if entry is not None and not entry.guard.done():
+                session = entry.session
+            else:
+                session = self._session()
         try:
             async with session.request(
                 request.method,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -114,6 +115,7 @@ class ChimeKit:
         )
         self._pool_arg = pool
         self._transport: SyncTransport | None = None
+        self._transport_lock = threading.Lock()
         if pool is not None:
             self._transport = self._make_transport()
         self._closed = False
@@ -194,6 +196,17 @@ class ChimeKit:
 
         return SyncTransport(self._pool_arg)
 
+    def _get_transport(self) -> SyncTransport:
+        # Made on first use so that building a client imports no HTTP stack; the lock keeps
+        # threads sharing a sync client from each making (and leaking) a pool.
+        transport = self._transport
+        if transport is None:
+            with self._transport_lock:
+                if self._transport is None:
+                    self._transport = self._make_transport()
+                transport = self._transport
+        return transport
+
     def _send(
         self,
         method: str,
@@ -234,8 +247,7 @@ class ChimeKit:
         url = self._config.base_url + path
         if params:
             url = f"{url}?{urlencode(_query_values(params))}"
-        if self._transport is None:
-            self._transport = self._make_transport()
+        self._get_transport()
 
         auth = self._static_auth
         headers["Authorization"] = auth if auth is not None else self._authorization()
