@@ -125,17 +125,15 @@ class APIStatusError(ChimeKitError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not pickle by default; Celery pickles task errors.
-        return (
-            _rebuild_status_error,
-            (
-                type(self),
-                self.message,
-                self.status_code,
-                self.body,
-                self.request_id,
-                dict(self.response_headers),
-            ),
-        )
+        state = {
+            "status_code": self.status_code,
+            "body": self.body,
+            "request_id": self.request_id,
+            "response_headers": dict(self.response_headers),
+        }
+        if isinstance(self, RateLimitError):
+            state["retry_after"] = self.retry_after
+        return (_rebuild_status_error, (type(self), self.message, state))
 
 
 class BadRequestError(APIStatusError):
@@ -190,20 +188,6 @@ class RateLimitError(APIStatusError):
         )
         self.retry_after = retry_after
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild_status_error,
-            (
-                type(self),
-                self.message,
-                self.status_code,
-                self.body,
-                self.request_id,
-                dict(self.response_headers),
-                self.retry_after,
-            ),
-        )
-
 
 class InsecureTransportWarning(UserWarning):
     """The HTTP session or pool handed to a client does not verify TLS certificates."""
@@ -218,27 +202,6 @@ def _with_request_id(text: str, request_id: str | None) -> str:
 
 
 def _rebuild_status_error(
-    cls: type[APIStatusError],
-    message: str,
-    status_code: int,
-    body: object,
-    request_id: str | None,
-    response_headers: dict[str, str],
-    retry_after: float | None = None,
+    cls: type[APIStatusError], message: str, state: dict[str, Any]
 ) -> APIStatusError:
-    if issubclass(cls, RateLimitError):
-        return cls(
-            message,
-            status_code=status_code,
-            body=body,
-            request_id=request_id,
-            response_headers=response_headers,
-            retry_after=retry_after,
-        )
-    return cls(
-        message,
-        status_code=status_code,
-        body=body,
-        request_id=request_id,
-        response_headers=response_headers,
-    )
+    return cls(message, **state)
