@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import ssl
 import warnings
 
 import aiohttp
@@ -30,6 +32,7 @@ __all__ = ["FLAVOUR", "AsyncTransport"]
 
 FLAVOUR = "async"
 _CHUNK = 64 * 1024
+_LARGE_BODY = 1024 * 1024
 _ENCODING = "content-encoding"
 _new_response = instance_builder(Response)
 
@@ -131,16 +134,19 @@ class AsyncTransport:
             else:
                 session = self._session()
         try:
-            async with session.request(
+            # Awaited rather than `async with`: the same steps as the context managers'
+            # (release, then wait_for_close), without their four extra coroutines.
+            resp = await session.request(
                 request.method,
                 # encoded=True: the path is already percent-encoded by core, and yarl must
                 # not decode %2E%2E back into a `..` segment that it would then resolve.
                 URL(request.url, encoded=True),
                 headers=request.headers,
-                data=request.body,
+                data=_payload(request.body),
                 allow_redirects=False,
                 timeout=self._timeouts.get(timeout) or self._timeout(timeout),
-            ) as resp:
+            )
+            try:
                 headers = resp.headers
                 length = resp.content_length
                 if length is not None and length <= MAX_RESPONSE_BYTES and _ENCODING not in headers:
@@ -148,6 +154,9 @@ class AsyncTransport:
                 else:
                     content = await _read_body(resp)
                 return _new_response(resp.status, headers, content)
+            finally:
+                resp.release()
+                await resp.wait_for_close()
         except TimeoutError:
             raise APITimeoutError(
                 f"{request.method} {request.path} timed out after {timeout} s",
@@ -214,9 +223,24 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+def _payload(body: bytes | None) -> bytes | io.BytesIO | None:
+    # aiohttp warns about (and, when the server answers early, leaks the socket of) raw bytes
+    # bodies over 1 MiB; a file-like body is streamed instead. A fresh one for each attempt.
+    if body is not None and len(body) > _LARGE_BODY:
+        return io.BytesIO(body)
+    return body
+
+
 def _warn_if_unverified(session: aiohttp.ClientSession) -> None:
     connector = session.connector
-    if isinstance(connector, aiohttp.TCPConnector) and connector._ssl is False:
+    if not isinstance(connector, aiohttp.TCPConnector):
+        return
+    ssl_setting = connector._ssl
+    unverified = ssl_setting is False or (
+        isinstance(ssl_setting, ssl.SSLContext)
+        and (ssl_setting.verify_mode == ssl.CERT_NONE or not ssl_setting.check_hostname)
+    )
+    if unverified:
         warnings.warn(
             "The aiohttp session passed to AsyncChimeKit does not verify TLS certificates; "
             "the secret key can be intercepted.",

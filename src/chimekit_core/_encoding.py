@@ -35,6 +35,13 @@ _DOTS_ONLY = re.compile(r"^\.+$")
 # The characters ``quote(safe="")`` leaves as they are: an id made of them only (and not
 # of dots only) is its own encoding, so the common ids skip quote().
 _UNRESERVED_ONLY = re.compile(r"[A-Za-z0-9_.~-]+").fullmatch
+MAX_PATH_SEGMENT = 2048
+"""The longest id, once percent-encoded, that is put in a URL path.
+
+Servers and proxies refuse request lines over 4-8 KiB (aiohttp and nginx at 8 KiB) with a
+400 or 414 that cannot name the argument, and a URL of megabytes takes urllib3 seconds to
+re-scan; two ids and the rest of the URL must fit, so an id is refused here, by name.
+"""
 
 
 def require_id(value: object, name: str) -> str:
@@ -59,18 +66,35 @@ def path_segment(value: object, name: str) -> str:
 
     Raises:
         TypeError: ``value`` is not a string.
-        ValueError: ``value`` is empty or cannot be encoded as UTF-8.
+        ValueError: ``value`` is empty, cannot be encoded as UTF-8, or is longer than
+            ``MAX_PATH_SEGMENT`` characters once percent-encoded.
     """
-    if value.__class__ is str and _UNRESERVED_ONLY(value) and not _DOTS_ONLY.match(value):
+    if (
+        value.__class__ is str
+        and len(value) <= MAX_PATH_SEGMENT
+        and _UNRESERVED_ONLY(value)
+        and not _DOTS_ONLY.match(value)
+    ):
         return value
     text = require_id(value, name)
+    if len(text) > MAX_PATH_SEGMENT:  # before encoding a huge string
+        raise _too_long(name)
     try:
         encoded = quote(text, safe="", encoding="utf-8", errors="strict")
     except UnicodeEncodeError as exc:
         raise ValueError(f"{name} is not valid Unicode text: {exc.reason}") from None
+    if len(encoded) > MAX_PATH_SEGMENT:
+        raise _too_long(name)
     if _DOTS_ONLY.match(encoded):
         encoded = encoded.replace(".", "%2E")
     return encoded
+
+
+def _too_long(name: str) -> ValueError:
+    return ValueError(
+        f"{name} is too long to send in a URL: at most {MAX_PATH_SEGMENT} characters "
+        "once percent-encoded (non-ASCII characters take 6 to 12)"
+    )
 
 
 def check_headers(headers: Mapping[str, str], source: str) -> None:
@@ -124,7 +148,11 @@ def _dumps(value: Any) -> bytes:
 
 
 def _default(value: Any) -> Any:
-    wired = to_wire(value)
+    try:
+        wired = to_wire(value)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # An input model with a field of the wrong type, met inside a dict (cattrs' own error).
+        raise TypeError(f"{type(value).__name__} has a field of the wrong type ({exc})") from None
     if wired is value:
         raise TypeError(f"values of type {type(value).__name__} cannot be sent as JSON")
     return wired

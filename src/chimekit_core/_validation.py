@@ -111,8 +111,9 @@ def _check_actions(value: Any, name: str) -> None:
 def _model_to_wire(value: Any, name: str) -> dict[str, Any]:
     """An input model as JSON-ready data, the argument named if it cannot become JSON.
 
-    The converter walks nested dicts and lists; one nested too deeply (or holding itself)
-    would escape as a ``RecursionError`` from deep inside cattrs.
+    The converter walks the free-form dicts and lists inside a model: one nested too deeply
+    (or holding itself) raises ``RecursionError`` deep inside cattrs, a tuple key a bare
+    ``TypeError`` (unhashable list), a field of the wrong type ``AttributeError``.
     """
     try:
         return to_wire(value)  # type: ignore[no-any-return]
@@ -120,3 +121,5 @@ def _model_to_wire(value: Any, name: str) -> dict[str, Any]:
         raise ValueError(
             f"{name} is nested too deeply (or contains itself) to send as JSON"
         ) from None
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise TypeError(f"{name} cannot be sent as JSON ({type(exc).__name__}: {exc})") from None

@@ -11,6 +11,7 @@ threads, and a child process after ``os.fork()`` (Celery prefork) opens its own.
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 import time
 import warnings
@@ -28,6 +29,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util.ssl_ import resolve_cert_reqs
 
 from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
@@ -216,8 +218,14 @@ def _too_large(resp: Any) -> APIResponseValidationError:
 
 
 def _warn_if_unverified(pool: urllib3.PoolManager) -> None:
-    cert_reqs = pool.connection_pool_kw.get("cert_reqs")
-    if cert_reqs in ("CERT_NONE", 0):
+    options = pool.connection_pool_kw
+    cert_reqs = options.get("cert_reqs")
+    context = options.get("ssl_context")
+    if cert_reqs is None and isinstance(context, ssl.SSLContext):
+        mode = context.verify_mode
+    else:
+        mode = resolve_cert_reqs(cert_reqs)  # None means urllib3's default, CERT_REQUIRED
+    if mode == ssl.CERT_NONE or options.get("assert_hostname") is False:
         warnings.warn(
             "The urllib3 pool passed to ChimeKit does not verify TLS certificates; "
             "the secret key can be intercepted.",

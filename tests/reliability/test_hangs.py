@@ -1,0 +1,305 @@
+"""Hangs, slow bodies and dead pooled connections: every call ends in time and frees its socket."""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import threading
+import time
+
+import pytest
+
+from chimekit_async import APIConnectionError, APITimeoutError, AsyncChimeKit
+from chimekit_emulator import EmulatorHandle
+from chimekit_sync import ChimeKit
+
+from .checks import assert_no_resource_warnings
+from .rawserver import RawConnection, RawServer, json_response, response_head
+
+TIMEOUT = 0.5
+GRACE = 1.0
+MEMBER_PATH = "^/audience/members/user_1$"
+NULL_MEMBER = b'{"member":null}'
+DRIP_EXTRA = {"interval": 0.3, "chunk": 4}
+
+
+# -- against the emulator: hang and drip --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fault", "extra"), [("hang", {}), ("drip", DRIP_EXTRA)])
+async def test_async_hang_and_drip_end_in_timeout_and_the_client_recovers(
+    chimekit_emulator: EmulatorHandle, fault: str, extra: dict[str, float]
+) -> None:
+    """Async: a hung or dripping answer is APITimeoutError within timeout + 1 s; the next call works."""
+    async with AsyncChimeKit(
+        chimekit_emulator.secret_key,
+        base_url=chimekit_emulator.base_url,
+        timeout=TIMEOUT,
+        max_retries=0,
+    ) as client:
+        await client.audience.identify("user_1", display_name="x" * 200)
+        rule = chimekit_emulator.add_fault(path=MEMBER_PATH, fault=fault, times=1, **extra)
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            await client.audience.get("user_1")
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        assert [f["fired"] for f in chimekit_emulator.faults() if f["id"] == rule] == [1]
+        member = await client.audience.get("user_1")
+        assert member is not None
+        assert member.display_name == "x" * 200
+    assert_no_resource_warnings()
+
+
+@pytest.mark.parametrize(("fault", "extra"), [("hang", {}), ("drip", DRIP_EXTRA)])
+def test_sync_hang_and_drip_end_in_timeout_and_the_client_recovers(
+    chimekit_emulator: EmulatorHandle, fault: str, extra: dict[str, float]
+) -> None:
+    """Sync: a hung or dripping answer is APITimeoutError within timeout + 1 s; the next call works."""
+    with ChimeKit(
+        chimekit_emulator.secret_key,
+        base_url=chimekit_emulator.base_url,
+        timeout=TIMEOUT,
+        max_retries=0,
+    ) as client:
+        client.audience.identify("user_1", display_name="x" * 200)
+        rule = chimekit_emulator.add_fault(path=MEMBER_PATH, fault=fault, times=1, **extra)
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            client.audience.get("user_1")
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        assert [f["fired"] for f in chimekit_emulator.faults() if f["id"] == rule] == [1]
+        member = client.audience.get("user_1")
+        assert member is not None
+        assert member.display_name == "x" * 200
+    assert_no_resource_warnings()
+
+
+async def test_async_hung_attempt_is_retried_to_success(
+    chimekit_emulator: EmulatorHandle, retry_waits: list[float]
+) -> None:
+    """Async: with retries, a hung first attempt times out and the retry succeeds."""
+    async with AsyncChimeKit(
+        chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url, timeout=TIMEOUT
+    ) as client:
+        await client.audience.identify("user_1")
+        chimekit_emulator.add_fault(path=MEMBER_PATH, fault="hang", times=1)
+        started = time.monotonic()
+        assert await client.audience.get("user_1") is not None
+        assert time.monotonic() - started < 2 * TIMEOUT + GRACE
+    assert len(retry_waits) == 1
+
+
+def test_sync_hung_attempt_is_retried_to_success(
+    chimekit_emulator: EmulatorHandle, retry_waits: list[float]
+) -> None:
+    """Sync: with retries, a hung first attempt times out and the retry succeeds."""
+    with ChimeKit(
+        chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url, timeout=TIMEOUT
+    ) as client:
+        client.audience.identify("user_1")
+        chimekit_emulator.add_fault(path=MEMBER_PATH, fault="hang", times=1)
+        started = time.monotonic()
+        assert client.audience.get("user_1") is not None
+        assert time.monotonic() - started < 2 * TIMEOUT + GRACE
+    assert len(retry_waits) == 1
+
+
+# -- against a raw server: the socket of a timed-out call is closed -----------------------------
+
+
+class Silent:
+    """Reads a request, then answers nothing (or drips a body), and notes when the client hangs up."""
+
+    def __init__(self, *, drip: bool = False) -> None:
+        self.drip = drip
+        self.hung_up = threading.Event()
+        self.hung_up_at = 0.0
+
+    def __call__(self, conn: RawConnection) -> None:
+        if conn.read_request() is None:
+            return
+        body = NULL_MEMBER + b" " * 4096
+        if self.drip:
+            conn.send(response_head(200, {"Content-Length": str(len(body))}))
+        deadline = time.monotonic() + 5.0
+        sent = 0
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([conn.sock], [], [], 0.2)
+            if readable:
+                try:
+                    data = conn.sock.recv(1)
+                except OSError:
+                    data = b""
+                if not data:
+                    self.hung_up_at = time.monotonic()
+                    self.hung_up.set()
+                    return
+            elif self.drip and sent < len(body):
+                conn.send(body[sent : sent + 1])
+                sent += 1
+
+
+@pytest.mark.parametrize("drip", [False, True], ids=["silent", "drip"])
+async def test_async_timed_out_connection_is_closed_not_pooled(
+    raw_server: type[RawServer], drip: bool
+) -> None:
+    """Async: after a timeout the SDK closes that socket (the server sees EOF) instead of reusing it."""
+    script = Silent(drip=drip)
+    server = raw_server(script)
+    async with AsyncChimeKit(
+        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            await client.audience.get("user_1")
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        await asyncio.to_thread(script.hung_up.wait, GRACE)
+        assert script.hung_up.is_set()
+        assert script.hung_up_at - started < TIMEOUT + GRACE
+    assert_no_resource_warnings()
+
+
+@pytest.mark.parametrize("drip", [False, True], ids=["silent", "drip"])
+def test_sync_timed_out_connection_is_closed_not_pooled(
+    raw_server: type[RawServer], drip: bool
+) -> None:
+    """Sync: after a timeout the SDK closes that socket (the server sees EOF) instead of reusing it."""
+    script = Silent(drip=drip)
+    server = raw_server(script)
+    with ChimeKit("sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            client.audience.get("user_1")
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        assert script.hung_up.wait(GRACE)
+        assert script.hung_up_at - started < TIMEOUT + GRACE
+    assert_no_resource_warnings()
+
+
+# -- half-closed keep-alive connections ---------------------------------------------------------
+
+
+class KeepAliveThenClose:
+    """Answers with keep-alive, then closes the first connection.
+
+    ``race=False``: the server closes the idle connection right after its first answer.
+    ``race=True``: the server reads the next request on that connection and closes it without
+    answering (the close raced with the client's reuse). Later connections behave.
+    """
+
+    def __init__(self, server_ref: list[RawServer], *, race: bool) -> None:
+        self.server_ref = server_ref
+        self.race = race
+
+    def __call__(self, conn: RawConnection) -> None:
+        server = self.server_ref[0]
+        while (request := conn.read_request()) is not None:
+            server.record(conn, request)
+            if conn.number == 1 and self.race and len(server.requests) > 1:
+                return  # the request arrived on a connection the server is closing
+            conn.send(json_response(NULL_MEMBER))
+            if conn.number == 1 and not self.race:
+                return  # close the idle keep-alive connection
+
+
+def _keepalive_server(raw_server: type[RawServer], *, race: bool) -> RawServer:
+    ref: list[RawServer] = []
+    server = raw_server(KeepAliveThenClose(ref, race=race))
+    ref.append(server)
+    return server
+
+
+async def test_async_idle_connection_closed_by_server_is_not_reused(
+    raw_server: type[RawServer],
+) -> None:
+    """Async: a pooled connection the server closed while idle is dropped; the next call succeeds."""
+    server = _keepalive_server(raw_server, race=False)
+    async with AsyncChimeKit(
+        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
+    ) as client:
+        assert await client.audience.get("user_1") is None
+        await asyncio.sleep(0.1)  # the server's FIN reaches the idle pooled connection
+        started = time.monotonic()
+        assert await client.audience.get("user_1") is None
+        assert time.monotonic() - started < TIMEOUT + GRACE
+    assert [number for number, _ in server.requests] == [1, 2]
+    assert_no_resource_warnings()
+
+
+def test_sync_idle_connection_closed_by_server_is_not_reused(
+    raw_server: type[RawServer],
+) -> None:
+    """Sync: a pooled connection the server closed while idle is dropped; the next call succeeds."""
+    server = _keepalive_server(raw_server, race=False)
+    with ChimeKit("sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0) as client:
+        assert client.audience.get("user_1") is None
+        time.sleep(0.1)  # the server's FIN reaches the idle pooled connection
+        started = time.monotonic()
+        assert client.audience.get("user_1") is None
+        assert time.monotonic() - started < TIMEOUT + GRACE
+    assert [number for number, _ in server.requests] == [1, 2]
+    assert_no_resource_warnings()
+
+
+async def test_async_request_on_a_connection_closed_under_it_is_retried(
+    raw_server: type[RawServer], retry_waits: list[float]
+) -> None:
+    """Async: a request the server drops on a reused keep-alive socket is retried on a new one."""
+    server = _keepalive_server(raw_server, race=True)
+    async with AsyncChimeKit("sk_test", base_url=server.url(), timeout=TIMEOUT) as client:
+        assert await client.audience.get("user_1") is None
+        started = time.monotonic()
+        assert await client.audience.get("user_1") is None
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        assert await client.audience.get("user_1") is None
+    assert [number for number, _ in server.requests] == [1, 1, 2, 2]
+    assert len(retry_waits) == 1
+
+
+def test_sync_request_on_a_connection_closed_under_it_is_retried(
+    raw_server: type[RawServer], retry_waits: list[float]
+) -> None:
+    """Sync: a request the server drops on a reused keep-alive socket is retried on a new one."""
+    server = _keepalive_server(raw_server, race=True)
+    with ChimeKit("sk_test", base_url=server.url(), timeout=TIMEOUT) as client:
+        assert client.audience.get("user_1") is None
+        started = time.monotonic()
+        assert client.audience.get("user_1") is None
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        assert client.audience.get("user_1") is None
+    assert [number for number, _ in server.requests] == [1, 1, 2, 2]
+    assert len(retry_waits) == 1
+
+
+async def test_async_dropped_reused_connection_without_retries_is_a_connection_error(
+    raw_server: type[RawServer],
+) -> None:
+    """Async: with max_retries=0 the dropped request is an APIConnectionError at once, not a hang."""
+    server = _keepalive_server(raw_server, race=True)
+    async with AsyncChimeKit(
+        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
+    ) as client:
+        assert await client.audience.get("user_1") is None
+        started = time.monotonic()
+        with pytest.raises(APIConnectionError) as caught:
+            await client.audience.get("user_1")
+        assert not isinstance(caught.value, APITimeoutError)
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        assert await client.audience.get("user_1") is None
+    assert_no_resource_warnings()
+
+
+def test_sync_dropped_reused_connection_without_retries_is_a_connection_error(
+    raw_server: type[RawServer],
+) -> None:
+    """Sync: with max_retries=0 the dropped request is an APIConnectionError at once, not a hang."""
+    server = _keepalive_server(raw_server, race=True)
+    with ChimeKit("sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0) as client:
+        assert client.audience.get("user_1") is None
+        started = time.monotonic()
+        with pytest.raises(APIConnectionError) as caught:
+            client.audience.get("user_1")
+        assert not isinstance(caught.value, APITimeoutError)
+        assert time.monotonic() - started < TIMEOUT + GRACE
+        assert client.audience.get("user_1") is None
+    assert_no_resource_warnings()
