@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncAudience", "AsyncSuppressions"]
 
 IdentityInput = EmailIdentity | Mapping[str, Any]
+_MEMBER_OR_NONE = Member | None  # built once, not on every call
 
 
 class AsyncSuppressions:
@@ -156,7 +157,7 @@ class AsyncAudience:
         """
         path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
         response = await self._client._send("GET", path, options=options)
-        return parse_field(response, "member", Member | None)  # type: ignore[no-any-return]
+        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
 
     async def update(
         self,
@@ -181,7 +182,7 @@ class AsyncAudience:
             }
         )
         response = await self._client._send("PUT", path, body=body, options=options)
-        return parse_field(response, "member", Member | None)  # type: ignore[no-any-return]
+        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
 
     async def delete(self, external_user_id: str, **options: Unpack[RequestOptions]) -> str | None:
         """Soft-delete a member; return its id, or ``None`` if there was no such member.

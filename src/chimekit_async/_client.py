@@ -245,7 +245,8 @@ class AsyncChimeKit:
         url = self._config.base_url + path
         if params:
             url = f"{url}?{urlencode(_query_values(params))}"
-        self._get_transport()
+        if self._transport is None:
+            self._get_transport()
 
         auth = self._static_auth
         headers["Authorization"] = auth if auth is not None else await self._authorization()

@@ -16,6 +16,7 @@ import ssl
 import warnings
 
 import aiohttp
+from aiohttp import hdrs
 from yarl import URL
 
 from chimekit_core._converter import instance_builder
@@ -33,7 +34,6 @@ __all__ = ["FLAVOUR", "AsyncTransport"]
 FLAVOUR = "async"
 _CHUNK = 64 * 1024
 _LARGE_BODY = 1024 * 1024
-_ENCODING = "content-encoding"
 _new_response = instance_builder(Response)
 
 
@@ -148,8 +148,12 @@ class AsyncTransport:
             )
             try:
                 headers = resp.headers
-                length = resp.content_length
-                if length is not None and length <= MAX_RESPONSE_BYTES and _ENCODING not in headers:
+                length = headers.get(hdrs.CONTENT_LENGTH)  # resp.content_length, unwrapped
+                if (
+                    length is not None
+                    and hdrs.CONTENT_ENCODING not in headers
+                    and int(length) <= MAX_RESPONSE_BYTES
+                ):
                     content = await resp.read()  # the common case, without another coroutine
                 else:
                     content = await _read_body(resp)

@@ -3,14 +3,18 @@
 Hooks are generated once per class, the first time the converter needs them (not at
 import, so ``import chimekit_async`` stays cheap, and never per call).
 
-Response models are structured by hooks this module generates (:func:`make_response_hook`)
+Response models are structured by hooks this module generates (``make_response_hook``)
 and registers with the converter as a hook factory: straight-line code per class with
 the type checks inlined (a wrong type still raises, with the same error as the shared
-hooks below), nested models structured by their own generated hooks, and instances built
-with ``object.__new__`` plus the slots' own descriptors, which is what the frozen attrs
+hooks below), nested models and list elements inlined too, and instances built with
+``object.__new__`` plus the slots' own descriptors, which is what the frozen attrs
 ``__init__`` does field by field, minus its per-field ``object.__setattr__`` lookups.
-The result is a real instance of the frozen, slotted class. A class with validators,
-converters or ``__attrs_post_init__`` is built through its ``__init__`` instead.
+The result is a real instance of the frozen, slotted class; a class with validators,
+converters or ``__attrs_post_init__`` is built through its ``__init__`` instead. The
+hooks give the same results and raise the same errors as cattrs' own generated hooks
+did, 1.9x (every object distinct) to 2.6x (a history page, where each item repeats
+the member as recipient) faster, which puts parsing a 100-item history page, with
+``json.loads``, on a par with pydantic v2's ``model_validate_json`` (see ``bench/``).
 """
 
 from __future__ import annotations
@@ -236,43 +240,56 @@ class _HookSource:
             setter = self.bind(f"_set_{cls.__name__}_{index}", cls.__dict__[field.name].__set__)
             add(f"{indent}{setter}({target}, {value})")
 
-    def check(self, var: str, type_: Any, indent: str, *, in_loop: bool = False) -> None:
+    def check(
+        self,
+        var: str,
+        type_: Any,
+        indent: str,
+        *,
+        in_loop: bool = False,
+        nullable: bool = False,
+    ) -> None:
         """Lines that turn ``var`` (decoded JSON) into a value of ``type_``, or raise.
 
         Each branch does what the converter's own hook for ``type_`` does (the slow
-        paths call those very hooks, so a wrong type raises the same error).
+        paths call those very hooks, so a wrong type raises the same error). For
+        ``X | None`` (``nullable``) the class test comes first: a present value costs
+        one test, ``None`` two.
         """
         add = self.lines.append
         inner = _optional_member(type_)
+        or_none = f" and {var} is not None" if nullable else ""
         if inner is str:
-            add(f"{indent}if {var} is not None and {var}.__class__ is not str:")
+            add(f"{indent}if type({var}) is not str and {var} is not None:")
             add(f"{indent}    _structure_optional_str({var}, None)")
         elif inner is not None:
-            add(f"{indent}if {var} is not None:")
-            self.check(var, inner, indent + "    ", in_loop=in_loop)
+            self.check(var, inner, indent, in_loop=in_loop, nullable=True)
         elif type_ is str:
-            add(f"{indent}if {var}.__class__ is not str:")
+            add(f"{indent}if type({var}) is not str{or_none}:")
             add(f"{indent}    _structure_str({var}, str)")
         elif type_ is bool:
-            add(f"{indent}if {var}.__class__ is not bool:")
+            add(f"{indent}if type({var}) is not bool{or_none}:")
             add(f"{indent}    _structure_bool({var}, bool)")
         elif type_ is Any:
             pass
         elif type_ is datetime:
-            add(f"{indent}if {var}.__class__ is str:")
+            add(f"{indent}if type({var}) is str:")
             add(f"{indent}    {var}_text = {var}")
             add(f"{indent}    {var} = _fromisoformat({var}_text)")
             add(f"{indent}    if {var}.tzinfo is None:")
             add(f"{indent}        _structure_datetime({var}_text, datetime)")
-            add(f"{indent}else:")
+            add(f"{indent}elif {var} is not None:" if nullable else f"{indent}else:")
             add(f"{indent}    {var} = _structure_datetime({var}, datetime)")
         elif type_ == m.JSONObject:
-            add(f"{indent}if {var}.__class__ is not dict:")
+            add(f"{indent}if type({var}) is not dict{or_none}:")
             add(f"{indent}    {var} = _structure_json_object({var}, dict)")
         elif type_ is int:
             hook = self.bind(f"_hook_{var}", self.converter.get_structure_hook(int))
-            add(f"{indent}if {var}.__class__ is not int:")
+            add(f"{indent}if type({var}) is not int{or_none}:")
             add(f"{indent}    {var} = {hook}({var}, int)")
+        elif nullable:
+            add(f"{indent}if {var} is not None:")
+            self.check(var, type_, indent + "    ", in_loop=in_loop)
         elif type_ in _RESPONSE_MODELS:
             self.model(type_, var, var, indent, in_loop=in_loop)
         elif typing.get_origin(type_) is list and typing.get_args(type_)[0] in _RESPONSE_MODELS:
@@ -280,7 +297,7 @@ class _HookSource:
             # takes the same path inline, anything else the converter's list hook.
             hook = self.bind(f"_hook_{var}", self.converter.get_structure_hook(type_))
             self.bind(f"_type_{var}", type_)
-            add(f"{indent}if {var}.__class__ is list:")
+            add(f"{indent}if type({var}) is list:")
             add(f"{indent}    {var}_items = []")
             add(f"{indent}    {var}_append = {var}_items.append")
             setup_at = len(self.lines)

@@ -36,8 +36,8 @@ _ERRORS_BY_STATUS: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _MAX_MESSAGE_CHARS = 500
-_DECODER = json.JSONDecoder()  # json.loads' own default decoder settings
-_scan_once: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+# The scanner of json.loads' own default decoder settings.
+_scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _OPENERS = frozenset(b"{[")
 _UNDECODED: Any = object()
 
@@ -52,20 +52,20 @@ def decode_json(response: Response) -> Any:
     if not content:
         return None
     try:
-        if content[0] in _OPENERS and len(content) > 1 and content[1]:
-            # What json.loads(bytes) does for UTF-8 (a body starting with "{" or "[" and
-            # no NUL byte after it is UTF-8: no BOM, not UTF-16/32), without its
-            # encoding detection and whitespace regexes; anything unusual (trailing
-            # whitespace, an error) takes json.loads' own path.
-            text = content.decode("utf-8", "surrogatepass")
+        if content[0] in _OPENERS:
+            # What json.loads(bytes) does for UTF-8, without its encoding detection and
+            # whitespace regexes. A body starting with "{" or "[" has no BOM; if it is
+            # UTF-16/32 its second byte is NUL, which JSON cannot have there, so it fails
+            # below and, like anything unusual (trailing whitespace, an error), takes
+            # json.loads' own path.
             try:
+                text = content.decode("utf-8", "surrogatepass")
                 value, end = _scan_once(text, 0)
-            except StopIteration:
+            except (StopIteration, ValueError):
                 pass
             else:
                 if end == len(text):
                     return value
-            return _DECODER.decode(text)
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):
         raise APIResponseValidationError(
@@ -86,7 +86,7 @@ def parse_field(response: Response, field: str | None, cls: Any) -> Any:
     # it does not cover goes through decode_json itself.
     data: Any = _UNDECODED
     content = response.content
-    if content and content[0] in _OPENERS and len(content) > 1 and content[1]:
+    if content and content[0] in _OPENERS:
         try:
             text = content.decode("utf-8", "surrogatepass")
             value, end = _scan_once(text, 0)

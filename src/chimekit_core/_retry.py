@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -44,6 +43,8 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     try:
         seconds = float(raw)
     except ValueError:
+        from email.utils import parsedate_to_datetime  # rare path; keeps the import cheap
+
         try:
             when = parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Audience", "Suppressions"]
 
 IdentityInput = EmailIdentity | Mapping[str, Any]
+_MEMBER_OR_NONE = Member | None  # built once, not on every call
 
 
 class Suppressions:
@@ -158,7 +159,7 @@ class Audience:
         """
         path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
         response = self._client._send("GET", path, options=options)
-        return parse_field(response, "member", Member | None)  # type: ignore[no-any-return]
+        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
 
     def update(
         self,
@@ -183,7 +184,7 @@ class Audience:
             }
         )
         response = self._client._send("PUT", path, body=body, options=options)
-        return parse_field(response, "member", Member | None)  # type: ignore[no-any-return]
+        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
 
     def delete(self, external_user_id: str, **options: Unpack[RequestOptions]) -> str | None:
         """Soft-delete a member; return its id, or ``None`` if there was no such member.

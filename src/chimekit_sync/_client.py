@@ -247,7 +247,8 @@ class ChimeKit:
         url = self._config.base_url + path
         if params:
             url = f"{url}?{urlencode(_query_values(params))}"
-        self._get_transport()
+        if self._transport is None:
+            self._get_transport()
 
         auth = self._static_auth
         headers["Authorization"] = auth if auth is not None else self._authorization()

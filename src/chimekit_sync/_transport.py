@@ -121,7 +121,8 @@ class SyncTransport:
         deadline = _Deadline(timeout)
         pool = self._get_pool()
         try:
-            left = deadline.remaining()
+            # The deadline was set just now: what remains of it is still `timeout`.
+            left = timeout
             resp = pool.urlopen(
                 request.method,
                 request.url,
