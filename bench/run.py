@@ -133,6 +133,33 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def compare(
+    *,
+    id: str,
+    name: str,
+    unit: str,
+    samples: dict[str, list[float]],
+    sdk_key: str,
+    baseline_key: str,
+    baseline_name: str,
+    target: str | None = None,
+    note: str = "",
+) -> Result:
+    """A row comparing two contenders measured in the same rounds."""
+    return Result(
+        id=id,
+        name=name,
+        unit=unit,
+        sdk=median(samples[sdk_key]),
+        baseline=median(samples[baseline_key]),
+        baseline_name=baseline_name,
+        ratio=paired_ratio(samples, sdk_key, baseline_key),
+        target=target,
+        samples={"sdk": samples[sdk_key], baseline_key: samples[baseline_key]},
+        note=note,
+    )
+
+
 def headers(flavour: str) -> dict[str, str]:
     """What the SDK sends on a GET, for the hand-written clients to send too."""
     from chimekit_core._config import user_agent
@@ -274,39 +301,36 @@ async def bench_async_get(base_url: str, rounds: int, scale: float) -> list[Resu
             max(3, rounds // 4),
         )
     return [
-        Result(
+        compare(
             id="async_get_c1",
             name="async audience.get, concurrency 1",
             unit="req/s",
-            sdk=median(one["sdk"]),
-            baseline=median(one["aiohttp"]),
-            baseline_name="raw aiohttp",
-            ratio=paired_ratio(one, "sdk", "aiohttp"),
-            target=">= 0.90x",
             samples=one,
+            sdk_key="sdk",
+            baseline_key="aiohttp",
+            baseline_name="raw aiohttp",
+            target=">= 0.90x",
             note="requests interleaved one by one with the baseline's",
         ),
-        Result(
+        compare(
             id="async_get_c50",
             name="async audience.get, concurrency 50",
             unit="req/s",
-            sdk=median(fifty["sdk"]),
-            baseline=median(fifty["aiohttp"]),
-            baseline_name="raw aiohttp",
-            ratio=paired_ratio(fifty, "sdk", "aiohttp"),
-            target=">= 0.90x",
             samples=fifty,
+            sdk_key="sdk",
+            baseline_key="aiohttp",
+            baseline_name="raw aiohttp",
+            target=">= 0.90x",
         ),
-        Result(
+        compare(
             id="async_get_c50_vs_httpx",
             name="async audience.get, concurrency 50",
             unit="req/s",
-            sdk=median(versus_httpx["sdk"]),
-            baseline=median(versus_httpx["httpx"]),
-            baseline_name="raw httpx",
-            ratio=paired_ratio(versus_httpx, "sdk", "httpx"),
-            target=">= 5.00x",
             samples=versus_httpx,
+            sdk_key="sdk",
+            baseline_key="httpx",
+            baseline_name="raw httpx",
+            target=">= 5.00x",
         ),
     ]
 
@@ -388,28 +412,26 @@ def bench_sync_get(base_url: str, rounds: int, scale: float) -> list[Result]:
                 four[name].append(_threaded(call, batch, 4, threads))
         pool.clear()
     return [
-        Result(
+        compare(
             id="sync_get_t1",
             name="sync audience.get, sequential",
             unit="req/s",
-            sdk=median(one["sdk"]),
-            baseline=median(one["urllib3"]),
-            baseline_name="raw urllib3",
-            ratio=paired_ratio(one, "sdk", "urllib3"),
-            target=">= 0.90x",
             samples=one,
+            sdk_key="sdk",
+            baseline_key="urllib3",
+            baseline_name="raw urllib3",
+            target=">= 0.90x",
             note="requests interleaved one by one with the baseline's",
         ),
-        Result(
+        compare(
             id="sync_get_t4",
             name="sync audience.get, 4 threads",
             unit="req/s",
-            sdk=median(four["sdk"]),
-            baseline=median(four["urllib3"]),
-            baseline_name="raw urllib3",
-            ratio=paired_ratio(four, "sdk", "urllib3"),
-            target=">= 0.90x",
             samples=four,
+            sdk_key="sdk",
+            baseline_key="urllib3",
+            baseline_name="raw urllib3",
+            target=">= 0.90x",
         ),
     ]
 
@@ -481,40 +503,36 @@ async def bench_paging(base_url: str, rounds: int, scale: float) -> list[Result]
         log("  message history paging")
         samples = await _alternate(contenders, rounds)
 
-    sdk = median(samples["sdk"])
     return [
-        Result(
+        compare(
             id="paging_vs_pydantic",
             name="history pages of 100, parsed to models",
             unit="pages/s",
-            sdk=sdk,
-            baseline=median(samples["pydantic"]),
+            samples=samples,
+            sdk_key="sdk",
+            baseline_key="pydantic",
             baseline_name="aiohttp + pydantic v2",
-            ratio=paired_ratio(samples, "sdk", "pydantic"),
             target=">= 1.00x",
-            samples={"sdk": samples["sdk"], "pydantic": samples["pydantic"]},
             note="SDK: list_for_member(limit=100).pages(), default prefetch (1 page)",
         ),
-        Result(
+        compare(
             id="paging_no_prefetch_vs_pydantic",
             name="  same, SDK with_prefetch(0)",
             unit="pages/s",
-            sdk=median(samples["sdk_no_prefetch"]),
-            baseline=median(samples["pydantic"]),
+            samples=samples,
+            sdk_key="sdk_no_prefetch",
+            baseline_key="pydantic",
             baseline_name="aiohttp + pydantic v2",
-            ratio=paired_ratio(samples, "sdk_no_prefetch", "pydantic"),
-            samples={"sdk": samples["sdk_no_prefetch"], "pydantic": samples["pydantic"]},
             note="informational: no overlap of fetching and parsing",
         ),
-        Result(
+        compare(
             id="paging_vs_json",
             name="  same, vs dicts (no models)",
             unit="pages/s",
-            sdk=sdk,
-            baseline=median(samples["aiohttp_json"]),
+            samples=samples,
+            sdk_key="sdk",
+            baseline_key="aiohttp_json",
             baseline_name="aiohttp + json.loads",
-            ratio=paired_ratio(samples, "sdk", "aiohttp_json"),
-            samples={"sdk": samples["sdk"], "aiohttp_json": samples["aiohttp_json"]},
             note="informational: the cost of typed models",
         ),
     ]
@@ -557,24 +575,19 @@ def bench_parse_only(rounds: int) -> list[Result]:
                 gc.collect()
                 samples[name].append(fn())
         results.append(
-            Result(
+            compare(
                 id="parse_only_distinct_vs_pydantic" if distinct else "parse_only_vs_pydantic",
-                name=(
-                    "  parse only, every recipient distinct"
-                    if distinct
-                    else "  parse only: bytes -> 100 models, no I/O"
-                ),
+                name="  parse only, every recipient distinct"
+                if distinct
+                else "  parse only: bytes -> 100 models, no I/O",
                 unit="pages/s",
-                sdk=median(samples["sdk"]),
-                baseline=median(samples["pydantic"]),
-                baseline_name="pydantic v2 model_validate_json",
-                ratio=paired_ratio(samples, "sdk", "pydantic"),
                 samples=samples,
-                note=(
-                    "informational: the worst case, no repeated recipient or category to reuse"
-                    if distinct
-                    else "informational: json.loads + the generated cattrs hooks vs pydantic-core"
-                ),
+                sdk_key="sdk",
+                baseline_key="pydantic",
+                baseline_name="pydantic v2 model_validate_json",
+                note="informational: the worst case, no repeated recipient or category to reuse"
+                if distinct
+                else "informational: json.loads + the generated cattrs hooks vs pydantic-core",
             )
         )
     return results
@@ -625,7 +638,7 @@ async def bench_slow_history(base_url: str, rounds: int) -> list[Result]:
         samples = await _alternate({"sdk": sdk, "sequential": sequential}, rounds)
     sdk_s, seq_s = median(samples["sdk"]), median(samples["sequential"])
     return [
-        Result(
+        Result(  # times, not rates: the ratio is the speed-up, sequential over SDK
             id="slow_history_speedup",
             name=f"iterate {HISTORY:,} messages, {SLOW_PAGE_MS:.0f} ms/page",
             unit="s",

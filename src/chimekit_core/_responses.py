@@ -42,6 +42,25 @@ _OPENERS = frozenset(b"{[")
 _UNDECODED: Any = object()
 
 
+def _decode_usual(content: bytes) -> Any:
+    """A UTF-8 JSON object or array body decoded, or ``_UNDECODED`` for anything else.
+
+    What json.loads(bytes) does for UTF-8, without its encoding detection and whitespace
+    regexes. A body starting with "{" or "[" has no BOM; if it is UTF-16/32 its second
+    byte is NUL, which JSON cannot have there, so it fails here and, like anything unusual
+    (trailing whitespace, an error), is left to json.loads' own path.
+    """
+    if content and content[0] in _OPENERS:
+        try:
+            text = content.decode("utf-8", "surrogatepass")
+            value, end = _scan_once(text, 0)
+        except (StopIteration, ValueError):
+            return _UNDECODED
+        if end == len(text):
+            return value
+    return _UNDECODED
+
+
 def decode_json(response: Response) -> Any:
     """Decode a 2xx body as JSON; an empty body is ``None``.
 
@@ -51,21 +70,10 @@ def decode_json(response: Response) -> Any:
     content = response.content
     if not content:
         return None
+    value = _decode_usual(content)
+    if value is not _UNDECODED:
+        return value
     try:
-        if content[0] in _OPENERS:
-            # What json.loads(bytes) does for UTF-8, without its encoding detection and
-            # whitespace regexes. A body starting with "{" or "[" has no BOM; if it is
-            # UTF-16/32 its second byte is NUL, which JSON cannot have there, so it fails
-            # below and, like anything unusual (trailing whitespace, an error), takes
-            # json.loads' own path.
-            try:
-                text = content.decode("utf-8", "surrogatepass")
-                value, end = _scan_once(text, 0)
-            except (StopIteration, ValueError):
-                pass
-            else:
-                if end == len(text):
-                    return value
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):
         raise APIResponseValidationError(
@@ -82,19 +90,7 @@ def parse_field(response: Response, field: str | None, cls: Any) -> Any:
     Raises:
         APIResponseValidationError: the body does not have the documented shape.
     """
-    # decode_json's fast path, inline (this runs once per call of every method); anything
-    # it does not cover goes through decode_json itself.
-    data: Any = _UNDECODED
-    content = response.content
-    if content and content[0] in _OPENERS:
-        try:
-            text = content.decode("utf-8", "surrogatepass")
-            value, end = _scan_once(text, 0)
-        except (StopIteration, ValueError):
-            pass
-        else:
-            if end == len(text):
-                data = value
+    data = _decode_usual(response.content)
     if data is _UNDECODED:
         data = decode_json(response)
     try:
