@@ -34,17 +34,21 @@ def source_files(rule: DirRule) -> list[Path]:
     return files
 
 
-def render(rule: DirRule, path: Path) -> str:
-    """The generated text for one source file."""
-    if path.suffix != ".py":
-        return path.read_text(encoding="utf-8")
+def convert(rule: DirRule, path: Path) -> str:
+    """One source file as unasync converts it (before the prose rules)."""
     import tokenize_rt
     import unasync
 
     converter = unasync.Rule(str(rule.source_dir), str(rule.target_dir), rule.replacements)
     tokens = tokenize_rt.src_to_tokens(path.read_text(encoding="utf-8"))
-    text = tokenize_rt.tokens_to_src(list(converter._unasync_tokens(tokens)))
-    text = _rewrite_prose(text, rule)
+    return str(tokenize_rt.tokens_to_src(list(converter._unasync_tokens(tokens))))
+
+
+def render(rule: DirRule, path: Path) -> str:
+    """The generated text for one source file."""
+    if path.suffix != ".py":
+        return path.read_text(encoding="utf-8")
+    text = _rewrite_prose(convert(rule, path), rule)
     header = GENERATED_HEADER.format(source=path.relative_to(ROOT).as_posix())
     return header + text
 
@@ -76,7 +80,7 @@ def unused_replacements(rule: DirRule) -> list[str]:
         if path.suffix != ".py":
             continue
         text = path.read_text(encoding="utf-8")
-        texts.append(text)
+        texts.append(convert(rule, path))  # prose rules apply to the converted text
         for token in tokenize_rt.src_to_tokens(text):
             if token.name == "NAME":
                 seen.add(token.src)

@@ -28,8 +28,9 @@ class DirRule:
 
     Attributes:
         replacements: Name-token replacements on top of unasync's defaults.
-        prose: Plain-text replacements for docstrings and comments, which unasync leaves
-            alone (applied after the code is converted, so they never touch code).
+        prose: Plain-text replacements applied after unasync converted the code: for
+            docstrings and comments, which unasync leaves alone, and for the odd annotation
+            that reads better written out than converted name by name.
         hand_written: Files that are written by hand on both sides, never generated.
     """
 
@@ -81,6 +82,8 @@ RULES: tuple[DirRule, ...] = (
                 "            manages its own, one per process (a forked child makes a new one)."
             ),
             "a session you passed is left open": "a pool you passed is left open",
+            # `Awaitable` -> `Union` makes this `str | Union[str]`: say what it means.
+            "Callable[[], str | Union[str]]": "Callable[[], str]",
         },
         hand_written=frozenset({"_transport.py", "_concurrency.py"}),
     ),

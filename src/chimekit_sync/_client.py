@@ -91,7 +91,7 @@ class ChimeKit:
         base_url: str | None = None,
         timeout: float | None = 30.0,
         max_retries: int = 2,
-        token_provider: Callable[[], str | Union[str]] | None = None,
+        token_provider: Callable[[], str] | None = None,
         default_headers: Mapping[str, str] | None = None,
         pool: urllib3.PoolManager | None = None,
     ) -> None:
