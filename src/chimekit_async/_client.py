@@ -258,7 +258,7 @@ class AsyncChimeKit:
                 raise
             LOGGER.info("%s %s: 401, asking the token provider for a new token", method, path)
             headers["Authorization"] = await self._authorization()
-            retry = Request(method=method, url=url, headers=headers, body=content, path=path)
+            retry = _new_request(method, url, headers, content, path)
             return await self._send_with_retries(retry, timeout, max_retries)
 
     async def _authorization(self) -> str:

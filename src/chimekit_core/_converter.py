@@ -119,6 +119,10 @@ def _passthrough(value: Any, _: type) -> Any:
     return value
 
 
+def _passthrough_json(value: Any) -> Any:
+    return value
+
+
 def _structure_optional_str(value: Any, _: type) -> str | None:
     if value is None or value.__class__ is str:
         return value  # type: ignore[no-any-return,unused-ignore]
@@ -396,6 +400,11 @@ def get_converter() -> cattrs.Converter:
         lambda t: _optional_member(t) is not None, _make_optional_hook
     )
     converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+    # Free-form JSON (attributes, variables, actions) is the caller's, not a model: hand it
+    # to json.dumps as it is instead of walking it, so deep or odd values fail there, once,
+    # with the argument named, and cost nothing here.
+    converter.register_unstructure_hook(dict, _passthrough_json)
+    converter.register_unstructure_hook(list, _passthrough_json)
 
     response_models = frozenset(_RESPONSE_MODELS)
     converter.register_structure_hook_factory(lambda t: t in response_models, make_response_hook)

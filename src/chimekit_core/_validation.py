@@ -111,9 +111,8 @@ def _check_actions(value: Any, name: str) -> None:
 def _model_to_wire(value: Any, name: str) -> dict[str, Any]:
     """An input model as JSON-ready data, the argument named if it cannot become JSON.
 
-    The converter walks the free-form dicts and lists inside a model: one nested too deeply
-    (or holding itself) raises ``RecursionError`` deep inside cattrs, a tuple key a bare
-    ``TypeError`` (unhashable list), a field of the wrong type ``AttributeError``.
+    Free-form dicts and lists pass through the converter untouched (json.dumps checks
+    them later); what can still fail here is a field holding a value of the wrong kind.
     """
     try:
         return to_wire(value)  # type: ignore[no-any-return]

@@ -260,7 +260,7 @@ class ChimeKit:
                 raise
             LOGGER.info("%s %s: 401, asking the token provider for a new token", method, path)
             headers["Authorization"] = self._authorization()
-            retry = Request(method=method, url=url, headers=headers, body=content, path=path)
+            retry = _new_request(method, url, headers, content, path)
             return self._send_with_retries(retry, timeout, max_retries)
 
     def _authorization(self) -> str:
