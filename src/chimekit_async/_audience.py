@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Any, Unpack
 
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import EmailIdentity, Member, Suppression
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
-from chimekit_core._responses import parse_field
 from chimekit_core._validation import (
     check_identities,
     check_identity,
@@ -18,20 +18,26 @@ from chimekit_core._validation import (
     require_id,
 )
 
-if TYPE_CHECKING:
-    from ._client import AsyncChimeKit
+from ._resource import AsyncAPIResource
+from ._response import to_raw_response
 
-__all__ = ["AsyncAudience", "AsyncSuppressions"]
+__all__ = [
+    "AsyncAudience",
+    "AsyncSuppressions",
+    "AudienceWithRawResponse",
+    "SuppressionsWithRawResponse",
+]
 
 IdentityInput = EmailIdentity | Mapping[str, Any]
-_MEMBER_OR_NONE = Member | None  # built once, not on every call
 
 
-class AsyncSuppressions:
+class AsyncSuppressions(AsyncAPIResource):
     """``ck.audience.suppressions``: stop delivery to one identity, globally or per category."""
 
-    def __init__(self, client: AsyncChimeKit) -> None:
-        self._client = client
+    @functools.cached_property
+    def with_raw_response(self) -> SuppressionsWithRawResponse:
+        """The same methods, returning the ``APIResponse`` (status, headers, request id)."""
+        return SuppressionsWithRawResponse(self)
 
     async def list(
         self, external_user_id: str, **options: Unpack[RequestOptions]
@@ -45,8 +51,9 @@ class AsyncSuppressions:
         path = (
             f"/audience/members/{path_segment(external_user_id, 'external_user_id')}/suppressions"
         )
-        response = await self._client._send("GET", path, options=options)
-        return parse_field(response, "suppressions", list[Suppression])  # type: ignore[no-any-return]
+        return await self._get(
+            path, cast_to=builtins.list[Suppression], field="suppressions", options=options
+        )
 
     async def add(
         self,
@@ -71,10 +78,13 @@ class AsyncSuppressions:
         body = omit_not_given(
             {"identity": check_identity(identity, "identity"), "categoryId": category_id}
         )
-        response = await self._client._send(
-            "POST", f"/audience/members/{segment}/suppressions", body=body, options=options
+        return await self._post(
+            f"/audience/members/{segment}/suppressions",
+            cast_to=Suppression,
+            field="suppression",
+            body=body,
+            options=options,
         )
-        return parse_field(response, "suppression", Suppression)  # type: ignore[no-any-return]
 
     async def remove(
         self, external_user_id: str, suppression_id: str, **options: Unpack[RequestOptions]
@@ -87,20 +97,25 @@ class AsyncSuppressions:
         """
         member = path_segment(external_user_id, "external_user_id")
         suppression = path_segment(suppression_id, "suppression_id")
-        await self._client._send(
-            "DELETE", f"/audience/members/{member}/suppressions/{suppression}", options=options
+        return await self._delete(
+            f"/audience/members/{member}/suppressions/{suppression}",
+            cast_to=type(None),
+            options=options,
         )
 
 
-class AsyncAudience:
+class AsyncAudience(AsyncAPIResource):
     """``ck.audience``: identify, read, update and delete audience members."""
 
-    suppressions: AsyncSuppressions
-    """A member's delivery suppressions."""
+    @functools.cached_property
+    def suppressions(self) -> AsyncSuppressions:
+        """A member's delivery suppressions."""
+        return AsyncSuppressions(self._client)
 
-    def __init__(self, client: AsyncChimeKit) -> None:
-        self._client = client
-        self.suppressions = AsyncSuppressions(client)
+    @functools.cached_property
+    def with_raw_response(self) -> AudienceWithRawResponse:
+        """The same methods, returning the ``APIResponse`` (status, headers, request id)."""
+        return AudienceWithRawResponse(self)
 
     async def identify(
         self,
@@ -140,14 +155,14 @@ class AsyncAudience:
                 "identities": check_identities(identities, "identities"),
             }
         )
-        response = await self._client._send(
-            "POST",
+        return await self._post(
             "/audience/identify",
+            cast_to=Member,
+            field="member",
             body=body,
-            idempotency_key=idempotency_key,
             options=options,
+            idempotency_key=idempotency_key,
         )
-        return parse_field(response, "member", Member)  # type: ignore[no-any-return]
 
     async def get(self, external_user_id: str, **options: Unpack[RequestOptions]) -> Member | None:
         """Return the active member with this id, or ``None`` if there is none (or it was deleted).
@@ -156,8 +171,7 @@ class AsyncAudience:
             ValueError: ``external_user_id`` is empty.
         """
         path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
-        response = await self._client._send("GET", path, options=options)
-        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
+        return await self._get(path, cast_to=Member, field="member", nullable=True, options=options)
 
     async def update(
         self,
@@ -181,8 +195,9 @@ class AsyncAudience:
                 "identities": check_identities(identities, "identities"),
             }
         )
-        response = await self._client._send("PUT", path, body=body, options=options)
-        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
+        return await self._put(
+            path, cast_to=Member, field="member", nullable=True, body=body, options=options
+        )
 
     async def delete(self, external_user_id: str, **options: Unpack[RequestOptions]) -> str | None:
         """Soft-delete a member; return its id, or ``None`` if there was no such member.
@@ -191,5 +206,23 @@ class AsyncAudience:
             ValueError: ``external_user_id`` is empty.
         """
         path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
-        response = await self._client._send("DELETE", path, options=options)
-        return parse_field(response, "id", str | None)  # type: ignore[no-any-return]
+        return await self._delete(path, cast_to=str, field="id", nullable=True, options=options)
+
+
+class SuppressionsWithRawResponse:
+    """``ck.audience.suppressions.with_raw_response``: each method returns an ``APIResponse``."""
+
+    def __init__(self, suppressions: AsyncSuppressions) -> None:
+        self.list = to_raw_response(suppressions.list)
+        self.add = to_raw_response(suppressions.add)
+        self.remove = to_raw_response(suppressions.remove)
+
+
+class AudienceWithRawResponse:
+    """``ck.audience.with_raw_response``: each method returns an ``APIResponse``."""
+
+    def __init__(self, audience: AsyncAudience) -> None:
+        self.identify = to_raw_response(audience.identify)
+        self.get = to_raw_response(audience.get)
+        self.update = to_raw_response(audience.update)
+        self.delete = to_raw_response(audience.delete)

@@ -8,6 +8,7 @@ POST, so a retried send is never delivered twice.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 import threading
@@ -20,18 +21,35 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Awaitable, Self, Unpack  # noqa: UP035
 from urllib.parse import urlencode
 
-from chimekit_core._config import ClientConfig, check_max_retries, check_timeout, user_agent
+import attrs
+
+from chimekit_core._config import (
+    DEFAULT_BASE_URL,
+    ClientConfig,
+    check_max_retries,
+    check_retry_policy,
+    check_timeout,
+    checked_default_headers,
+    user_agent,
+)
 from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import check_headers, encode_json
-from chimekit_core._exceptions import AuthenticationError, ChimeKitError
-from chimekit_core._http import Request, Response
+from chimekit_core._exceptions import APITimeoutError, AuthenticationError, ChimeKitError
+from chimekit_core._http import (
+    Exchange,
+    Request,
+    Response,
+    has_header,
+    merge_headers,
+    set_header,
+)
 from chimekit_core._logging import LOGGER, setup_from_env
-from chimekit_core._options import RequestOptions
+from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions
 from chimekit_core._responses import decode_json, status_error
-from chimekit_core._retry import RetryPolicy
+from chimekit_core._retry import DeadlineExceeded, RetryPolicy
 
 from ._audience import AsyncAudience
-from ._concurrency import FLAVOUR
+from ._concurrency import FLAVOUR, warn_if_loop_running
 from ._messages import AsyncMessages
 from ._workflows import AsyncWorkflows
 
@@ -65,6 +83,8 @@ class AsyncChimeKit:
         default_headers: Headers sent with every request.
         session: An ``aiohttp.ClientSession`` you own (and close); by default the client
             manages its own, one per event loop.
+        retry: How failures are retried (``RetryPolicy``); ``max_retries`` other than its
+            default of 2 overrides ``retry.max_retries``.
 
     Raises:
         ChimeKitError: no credentials were found, or ``base_url`` would send them in clear
@@ -92,9 +112,10 @@ class AsyncChimeKit:
         token_provider: Callable[[], str | Awaitable[str]] | None = None,
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         setup_from_env()
-        self._config = ClientConfig.resolve(
+        config = ClientConfig.resolve(
             secret_key=secret_key,
             base_url=base_url,
             timeout=timeout,
@@ -102,24 +123,74 @@ class AsyncChimeKit:
             token_provider=token_provider,
             default_headers=default_headers,
         )
-        self._retry_policy = RetryPolicy(max_retries=self._config.max_retries)
+        self._session_arg = session
+        self._shared = _SharedTransport()
+        self._owns_transport = True
+        self._configure(config, _retry_policy(retry, max_retries, explicit=max_retries != 2))
+        if session is not None:
+            self._shared.transport = self._make_transport()
+
+    def _configure(self, config: ClientConfig, retry: RetryPolicy) -> None:
+        self._config = config
+        self._retry_policy = retry
         self._base_headers: dict[str, str] = {
             "Accept": "application/json",
             "User-Agent": user_agent(FLAVOUR),
-            **self._config.default_headers,
         }
-        self._static_auth = (
-            None if self._config.secret_key is None else f"Bearer {self._config.secret_key}"
-        )
-        self._session_arg = session
-        self._transport: AsyncTransport | None = None
-        self._transport_lock = threading.Lock()
-        if session is not None:
-            self._transport = self._make_transport()
+        merge_headers(self._base_headers, config.default_headers)
+        self._default_authorization = has_header(config.default_headers, "authorization")
+        self._default_idempotency_key = has_header(config.default_headers, "idempotency-key")
+        self._static_auth = None if config.secret_key is None else f"Bearer {config.secret_key}"
         self._closed = False
+        self._loop_check = True
         self.audience = AsyncAudience(self)
         self.messages = AsyncMessages(self)
         self.workflows = AsyncWorkflows(self)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        retry: RetryPolicy | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy of this client with other options, sharing its connection pool.
+
+        Options left out keep this client's values; ``default_headers`` are merged over
+        this client's (names compare case-insensitively). Closing the copy closes nothing
+        of this client; closing this client closes the pool the copies share.
+
+        Args:
+            timeout: Seconds for each request as a whole; ``None`` for no limit.
+            max_retries: Retries after the first try (overrides ``retry.max_retries``).
+            default_headers: Headers added to every request of the copy.
+            retry: The retry policy of the copy.
+
+        Raises:
+            ValueError: an option is out of range.
+            TypeError: an option has the wrong type.
+
+        Example:
+            >>> patient = ck.with_options(timeout=120, max_retries=5)  # doctest: +SKIP
+        """
+        config = self._config
+        changes: dict[str, Any] = {}
+        if timeout is not NOT_GIVEN:
+            changes["timeout"] = check_timeout(timeout)
+        if default_headers is not NOT_GIVEN:
+            headers = dict(config.default_headers)
+            merge_headers(headers, checked_default_headers(default_headers))
+            changes["default_headers"] = headers
+        policy = self._retry_policy
+        if retry is not NOT_GIVEN:
+            policy = check_retry_policy(retry)
+        if max_retries is not NOT_GIVEN:
+            policy = attrs.evolve(policy, max_retries=check_max_retries(max_retries))
+        clone = copy.copy(self)
+        clone._owns_transport = False
+        clone._configure(attrs.evolve(config, **changes), policy)
+        return clone
 
     @property
     def base_url(self) -> str:
@@ -146,8 +217,9 @@ class AsyncChimeKit:
         The client cannot be used afterwards. Calling ``close()`` twice is harmless.
         """
         self._closed = True
-        if self._transport is not None:
-            await self._transport.close()
+        transport = self._shared.transport
+        if transport is not None and self._owns_transport:
+            await transport.close()
 
     async def request(
         self,
@@ -182,10 +254,10 @@ class AsyncChimeKit:
         if verb not in _METHODS:
             raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
         _check_raw_path(path)
-        response = await self._send(
+        exchange = await self._send(
             verb, path, body=json, params=params, options=options, json_body=json is not None
         )
-        return decode_json(response)
+        return decode_json(exchange.response)
 
     # -- the pipeline ---------------------------------------------------------------------
 
@@ -196,13 +268,15 @@ class AsyncChimeKit:
 
     def _get_transport(self) -> AsyncTransport:
         # Made on first use so that building a client imports no HTTP stack; the lock keeps
-        # threads sharing a sync client from each making (and leaking) a pool.
-        transport = self._transport
+        # threads sharing a sync client from each making (and leaking) a pool. Copies made
+        # by with_options share the holder, and so the pool.
+        shared = self._shared
+        transport = shared.transport
         if transport is None:
-            with self._transport_lock:
-                if self._transport is None:
-                    self._transport = self._make_transport()
-                transport = self._transport
+            with shared.lock:
+                if shared.transport is None:
+                    shared.transport = self._make_transport()
+                transport = shared.transport
         return transport
 
     async def _send(
@@ -215,51 +289,62 @@ class AsyncChimeKit:
         params: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
         json_body: bool | None = None,
-    ) -> Response:
-        """Send one logical call: first try, retries, and one re-authentication after a 401."""
+        deadline: float | None = None,
+    ) -> Exchange:
+        """Send one logical call: first try, retries, and one re-authentication after a 401.
+
+        ``deadline`` (a ``time.monotonic()`` value) bounds the whole call, retries and
+        backoff included: no attempt outlives it and no retry starts after it.
+        """
         if self._closed:
             raise ChimeKitError("This client was closed; create a new client to make requests.")
+        if self._loop_check:
+            self._loop_check = warn_if_loop_running(type(self).__name__)
         timeout = (
             check_timeout(options["timeout"]) if "timeout" in options else self._config.timeout
         )
         max_retries = (
             check_max_retries(options["max_retries"])
             if "max_retries" in options
-            else self._config.max_retries
+            else self._retry_policy.max_retries
         )
         headers = dict(self._base_headers)
         extra = options.get("extra_headers")
         if extra:
             check_headers(extra, "extra_headers")
-            headers.update(extra)
+            merge_headers(headers, extra)
         content = None
         if body is not None or json_body:
             content = encode_json(body)
-            headers["Content-Type"] = "application/json"
+            set_header(headers, "Content-Type", "application/json")
         if method == "POST":
             if idempotency_key is not None:
                 check_headers({"Idempotency-Key": idempotency_key}, "idempotency_key")
-                headers["Idempotency-Key"] = idempotency_key
-            else:
-                headers.setdefault("Idempotency-Key", str(uuid.uuid4()))
+                set_header(headers, "Idempotency-Key", idempotency_key)
+            elif not (extra and has_header(extra, "idempotency-key")) and not (
+                self._default_idempotency_key
+            ):
+                headers["Idempotency-Key"] = str(uuid.uuid4())
         url = self._config.base_url + path
         if params:
             url = f"{url}?{urlencode(_query_values(params))}"
-        if self._transport is None:
+        if self._shared.transport is None:
             self._get_transport()
-
-        auth = self._static_auth
-        headers["Authorization"] = auth if auth is not None else await self._authorization()
-        request = _new_request(method, url, headers, content, path)
+        # A caller's own Authorization header (default_headers or extra_headers) is sent as is.
+        refreshable = False
+        if not self._default_authorization and not (extra and has_header(extra, "authorization")):
+            auth = self._static_auth
+            headers["Authorization"] = auth if auth is not None else await self._authorization()
+            refreshable = auth is None
+        call = _Call(_new_request(method, url, headers, content, path), timeout, deadline)
+        call.refreshable = refreshable
         try:
-            return await self._send_with_retries(request, timeout, max_retries)
-        except AuthenticationError:
-            if self._config.token_provider is None:
+            response = await self._attempt(call)
+        except ChimeKitError as exc:
+            if max_retries == 0 or not self._retry_policy.is_retryable(exc):
                 raise
-            LOGGER.info("%s %s: 401, asking the token provider for a new token", method, path)
-            headers["Authorization"] = await self._authorization()
-            retry = _new_request(method, url, headers, content, path)
-            return await self._send_with_retries(retry, timeout, max_retries)
+            response = await self._retry(call, max_retries, exc)
+        return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
 
     async def _authorization(self) -> str:
         if self._static_auth is not None:
@@ -274,44 +359,74 @@ class AsyncChimeKit:
         check_headers({"Authorization": token}, "the token from token_provider")
         return f"Bearer {token}"
 
-    async def _send_with_retries(
-        self, request: Request, timeout: float | None, max_retries: int
-    ) -> Response:
-        try:
-            return await self._attempt(request, timeout, 1)
-        except ChimeKitError as exc:
-            if max_retries == 0 or not self._retry_policy.is_retryable(exc):
-                raise
-            first_failure = exc
-        return await self._retry(request, timeout, max_retries, first_failure)
-
-    async def _retry(
-        self,
-        request: Request,
-        timeout: float | None,
-        max_retries: int,
-        first_failure: ChimeKitError,
-    ) -> Response:
+    async def _retry(self, call: _Call, max_retries: int, first_failure: ChimeKitError) -> Response:
         # Only reached after a retryable failure, so the happy path never pays for tenacity.
         from tenacity import AsyncRetrying
 
         pending: ChimeKitError | None = first_failure
         retrying = AsyncRetrying(
-            **self._retry_policy.tenacity_options(max_retries, before_sleep=_log_retry(request))
+            **self._retry_policy.tenacity_options(
+                max_retries, deadline=call.deadline, before_sleep=_log_retry(call.request)
+            )
         )
         async for attempt in retrying:
             with attempt:
                 if pending is not None:
                     failure, pending = pending, None
                     raise failure  # tenacity's first attempt replays the failure we had
-                return await self._attempt(request, timeout, attempt.retry_state.attempt_number)
+                call.retries = attempt.retry_state.attempt_number - 1
+                return await self._attempt(call)
         raise AssertionError("tenacity stopped without a result")  # pragma: no cover
 
-    async def _attempt(self, request: Request, timeout: float | None, number: int) -> Response:
-        assert self._transport is not None
+    async def _attempt(self, call: _Call) -> Response:
+        """One attempt; after a 401 with a token provider, one resend with a new token.
+
+        The resend is the only attempt beyond the retry budget, once per call.
+        """
+        try:
+            return await self._attempt_once(call)
+        except AuthenticationError:
+            if not call.refreshable:
+                raise
+            call.refreshable = False
+            request = call.request
+            LOGGER.info(
+                "%s %s: 401, asking the token provider for a new token",
+                request.method,
+                request.path,
+            )
+            headers = dict(request.headers)
+            headers["Authorization"] = await self._authorization()
+            call.request = _new_request(
+                request.method, request.url, headers, request.body, request.path
+            )
+            return await self._attempt_once(call)
+
+    async def _attempt_once(self, call: _Call) -> Response:
+        transport = self._shared.transport
+        assert transport is not None
+        request = call.request
+        timeout = call.timeout
+        clamped = False
+        if call.deadline is not None:
+            left = call.deadline - time.monotonic()
+            if left <= 0:
+                raise DeadlineExceeded(
+                    f"{request.method} {request.path}: no time left for another attempt",
+                    method=request.method,
+                    url=request.url,
+                )
+            if timeout is None or left < timeout:
+                timeout = left
+                clamped = True
+        number = call.retries + 1
         started = time.perf_counter()
         try:
-            response = await self._transport.send(request, timeout)
+            response = await transport.send(request, timeout)
+        except APITimeoutError as exc:
+            if clamped:
+                raise DeadlineExceeded(str(exc), method=request.method, url=request.url) from exc
+            raise
         except ChimeKitError as exc:
             if LOGGER.isEnabledFor(logging.DEBUG):
                 LOGGER.debug(
@@ -335,7 +450,30 @@ class AsyncChimeKit:
             )
         if 200 <= response.status < 300:
             return response
-        raise status_error(response)
+        raise self._status_error(response)
+
+    def _status_error(self, response: Response) -> ChimeKitError:
+        error = status_error(response)
+        if response.status == 404 and not self._config.base_url.endswith("/sdk/v1"):
+            error.add_note(
+                f"base_url is {self._config.base_url!r}; the API lives under /sdk/v1, "
+                f"e.g. {DEFAULT_BASE_URL!r}. Is base_url missing its /sdk/v1?"
+            )
+        return error
+
+
+class _Call:
+    """The state of one logical call across its attempts."""
+
+    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout")
+
+    def __init__(self, request: Request, timeout: float | None, deadline: float | None) -> None:
+        self.request = request
+        self.timeout = timeout
+        self.deadline = deadline
+        self.refreshable = False
+        self.retries = 0
+        self.started = time.monotonic()
 
 
 def _log_retry(request: Request) -> Callable[[tenacity.RetryCallState], None]:
@@ -383,3 +521,22 @@ def _query_values(params: Mapping[str, Any]) -> list[tuple[str, str]]:
         else:
             raise TypeError(f"params[{key!r}] must be a str, int, float or bool")
     return values
+
+
+class _SharedTransport:
+    """The transport a client and its ``with_options`` copies share, made on first use."""
+
+    __slots__ = ("lock", "transport")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.transport: AsyncTransport | None = None
+
+
+def _retry_policy(retry: RetryPolicy | None, max_retries: int, *, explicit: bool) -> RetryPolicy:
+    if retry is None:
+        return RetryPolicy(max_retries=check_max_retries(max_retries))
+    policy = check_retry_policy(retry)
+    if explicit:
+        policy = attrs.evolve(policy, max_retries=check_max_retries(max_retries))
+    return policy

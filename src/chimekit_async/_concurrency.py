@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["FLAVOUR", "AsyncBackground", "AsyncHandle", "sleep"]
+__all__ = ["FLAVOUR", "AsyncBackground", "AsyncHandle", "sleep", "warn_if_loop_running"]
 
 FLAVOUR = "async"
 T = TypeVar("T")
@@ -19,6 +19,11 @@ T = TypeVar("T")
 async def sleep(seconds: float) -> None:
     """Wait without blocking the event loop."""
     await asyncio.sleep(seconds)
+
+
+def warn_if_loop_running(client_name: str) -> bool:
+    """Nothing to warn about in the async flavour; ``False``: no need to check again."""
+    return False
 
 
 class AsyncHandle(Generic[T]):

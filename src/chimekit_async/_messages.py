@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Any, Unpack
 
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import (
@@ -16,24 +17,24 @@ from chimekit_core._models import (
 )
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
 from chimekit_core._pagination import PageData, check_paging
-from chimekit_core._responses import parse_field
 from chimekit_core._validation import check_content, optional_text, require_id
 
 from ._pagination import AsyncPaginator
+from ._resource import AsyncAPIResource
+from ._response import to_raw_response
 
-if TYPE_CHECKING:
-    from ._client import AsyncChimeKit
-
-__all__ = ["AsyncMessages"]
+__all__ = ["AsyncMessages", "MessagesWithRawResponse"]
 
 ContentInput = TemplateContent | ChannelContent | Mapping[str, Any]
 
 
-class AsyncMessages:
+class AsyncMessages(AsyncAPIResource):
     """``ck.messages``: send a message, fetch one, page through a member's history."""
 
-    def __init__(self, client: AsyncChimeKit) -> None:
-        self._client = client
+    @functools.cached_property
+    def with_raw_response(self) -> MessagesWithRawResponse:
+        """The same methods, returning the ``APIResponse`` (status, headers, request id)."""
+        return MessagesWithRawResponse(self)
 
     async def send(
         self,
@@ -72,10 +73,13 @@ class AsyncMessages:
                 "categoryId": optional_text(category_id, "category_id"),
             }
         )
-        response = await self._client._send(
-            "POST", "/messages/send", body=body, idempotency_key=idempotency_key, options=options
+        return await self._post(
+            "/messages/send",
+            cast_to=SentMessage,
+            body=body,
+            options=options,
+            idempotency_key=idempotency_key,
         )
-        return parse_field(response, None, SentMessage)  # type: ignore[no-any-return]
 
     async def get(self, message_id: str, **options: Unpack[RequestOptions]) -> MessageDetail:
         """Fetch a message with its delivery, notification and recipient.
@@ -85,8 +89,7 @@ class AsyncMessages:
             NotFoundError: no such message.
         """
         path = f"/messages/{path_segment(message_id, 'message_id')}"
-        response = await self._client._send("GET", path, options=options)
-        return parse_field(response, "message", MessageDetail)  # type: ignore[no-any-return]
+        return await self._get(path, cast_to=MessageDetail, field="message", options=options)
 
     def list_for_member(
         self,
@@ -122,10 +125,12 @@ class AsyncMessages:
         path = f"/messages/members/{segment}/messages"
 
         async def fetch(page_offset: int, page_limit: int) -> PageData[MessageListItem]:
-            response = await self._client._send(
-                "GET", path, params={"limit": page_limit, "offset": page_offset}, options=options
+            parsed = await self._get(
+                path,
+                cast_to=MessageListResponse,
+                params={"limit": page_limit, "offset": page_offset},
+                options=options,
             )
-            parsed: MessageListResponse = parse_field(response, None, MessageListResponse)
             return PageData(
                 items=parsed.messages,
                 total_count=parsed.pagination.total_count,
@@ -140,3 +145,14 @@ class AsyncMessages:
 
 def _message_id(item: MessageListItem) -> str:
     return item.message.id
+
+
+class MessagesWithRawResponse:
+    """``ck.messages.with_raw_response``: each method returns an ``APIResponse``.
+
+    ``list_for_member`` is left out: it makes a request per page.
+    """
+
+    def __init__(self, messages: AsyncMessages) -> None:
+        self.send = to_raw_response(messages.send)
+        self.get = to_raw_response(messages.get)

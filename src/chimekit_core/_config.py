@@ -12,6 +12,8 @@ import attrs
 
 from ._encoding import check_headers
 from ._exceptions import ChimeKitError
+from ._http import merge_headers
+from ._retry import RetryPolicy
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "ClientConfig", "TokenProvider", "user_agent"]
@@ -79,7 +81,7 @@ class ClientConfig:
             token_provider=token_provider,
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
-            default_headers=_checked_headers(default_headers),
+            default_headers=checked_default_headers(default_headers),
         )
 
 
@@ -103,14 +105,26 @@ def check_max_retries(max_retries: object, name: str = "max_retries") -> int:
     return max_retries
 
 
-def _checked_headers(headers: Mapping[str, str] | None) -> Mapping[str, str]:
+def checked_default_headers(headers: object) -> dict[str, str]:
+    """Check ``default_headers``: a mapping of valid header names to values (or ``None``).
+
+    Names that differ only in letter case are one header; the last one given wins.
+    """
     if headers is None:
         return {}
     if not isinstance(headers, Mapping):
         raise TypeError("default_headers must be a mapping of header names to values")
-    checked = dict(headers)
-    check_headers(checked, "default_headers")
+    check_headers(headers, "default_headers")
+    checked: dict[str, str] = {}
+    merge_headers(checked, headers)
     return checked
+
+
+def check_retry_policy(retry: object) -> RetryPolicy:
+    """Check the ``retry`` argument: a ``RetryPolicy``."""
+    if not isinstance(retry, RetryPolicy):
+        raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
+    return retry
 
 
 def _check_base_url(url: str) -> str:

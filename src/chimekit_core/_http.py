@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["Request", "Response"]
+__all__ = ["Exchange", "Request", "Response", "has_header", "merge_headers", "set_header"]
 
 
 @attrs.frozen
@@ -46,3 +46,53 @@ class Response:
     def request_id(self) -> str | None:
         """The ``X-Request-Id`` header, which support needs to find the request."""
         return self.headers.get("x-request-id")
+
+
+def set_header(headers: dict[str, str], name: str, value: str) -> None:
+    """Set ``name`` in ``headers``, replacing a header of that name in any letter case.
+
+    HTTP header names are case-insensitive: ``idempotency-key`` and ``Idempotency-Key``
+    are one header, and exactly one of them may go on the wire.
+    """
+    lowered = name.lower()
+    for existing in headers:
+        if existing.lower() == lowered:
+            del headers[existing]
+            break
+    headers[name] = value
+
+
+def merge_headers(headers: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Set every header of ``extra`` in ``headers``; names compare case-insensitively."""
+    for name, value in extra.items():
+        set_header(headers, name, value)
+
+
+def has_header(headers: Mapping[str, str], name: str) -> bool:
+    """Whether ``headers`` has ``name`` (a lower-case name), in any letter case."""
+    return any(existing.lower() == name for existing in headers)
+
+
+@attrs.frozen
+class Exchange:
+    """One logical call as the client completed it: its last request and the response.
+
+    Attributes:
+        request: The request of the last attempt.
+        response: The 2xx response.
+        retries_taken: Retries after the first attempt.
+        elapsed: Seconds from the first attempt to the response, backoff included.
+    """
+
+    request: Request
+    response: Response
+    retries_taken: int
+    elapsed: float
+
+    @property
+    def idempotency_key(self) -> str | None:
+        """The ``Idempotency-Key`` the request carried (every POST has one)."""
+        for name, value in self.request.headers.items():
+            if name.lower() == "idempotency-key":
+                return value
+        return None

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Any, Unpack
 
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import EmailIdentity, Member, Suppression
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
-from chimekit_core._responses import parse_field
 from chimekit_core._validation import (
     check_identities,
     check_identity,
@@ -20,20 +20,26 @@ from chimekit_core._validation import (
     require_id,
 )
 
-if TYPE_CHECKING:
-    from ._client import ChimeKit
+from ._resource import SyncAPIResource
+from ._response import to_raw_response
 
-__all__ = ["Audience", "Suppressions"]
+__all__ = [
+    "Audience",
+    "Suppressions",
+    "AudienceWithRawResponse",
+    "SuppressionsWithRawResponse",
+]
 
 IdentityInput = EmailIdentity | Mapping[str, Any]
-_MEMBER_OR_NONE = Member | None  # built once, not on every call
 
 
-class Suppressions:
+class Suppressions(SyncAPIResource):
     """``ck.audience.suppressions``: stop delivery to one identity, globally or per category."""
 
-    def __init__(self, client: ChimeKit) -> None:
-        self._client = client
+    @functools.cached_property
+    def with_raw_response(self) -> SuppressionsWithRawResponse:
+        """The same methods, returning the ``APIResponse`` (status, headers, request id)."""
+        return SuppressionsWithRawResponse(self)
 
     def list(
         self, external_user_id: str, **options: Unpack[RequestOptions]
@@ -47,8 +53,9 @@ class Suppressions:
         path = (
             f"/audience/members/{path_segment(external_user_id, 'external_user_id')}/suppressions"
         )
-        response = self._client._send("GET", path, options=options)
-        return parse_field(response, "suppressions", list[Suppression])  # type: ignore[no-any-return]
+        return self._get(
+            path, cast_to=builtins.list[Suppression], field="suppressions", options=options
+        )
 
     def add(
         self,
@@ -73,10 +80,13 @@ class Suppressions:
         body = omit_not_given(
             {"identity": check_identity(identity, "identity"), "categoryId": category_id}
         )
-        response = self._client._send(
-            "POST", f"/audience/members/{segment}/suppressions", body=body, options=options
+        return self._post(
+            f"/audience/members/{segment}/suppressions",
+            cast_to=Suppression,
+            field="suppression",
+            body=body,
+            options=options,
         )
-        return parse_field(response, "suppression", Suppression)  # type: ignore[no-any-return]
 
     def remove(
         self, external_user_id: str, suppression_id: str, **options: Unpack[RequestOptions]
@@ -89,20 +99,25 @@ class Suppressions:
         """
         member = path_segment(external_user_id, "external_user_id")
         suppression = path_segment(suppression_id, "suppression_id")
-        self._client._send(
-            "DELETE", f"/audience/members/{member}/suppressions/{suppression}", options=options
+        return self._delete(
+            f"/audience/members/{member}/suppressions/{suppression}",
+            cast_to=type(None),
+            options=options,
         )
 
 
-class Audience:
+class Audience(SyncAPIResource):
     """``ck.audience``: identify, read, update and delete audience members."""
 
-    suppressions: Suppressions
-    """A member's delivery suppressions."""
+    @functools.cached_property
+    def suppressions(self) -> Suppressions:
+        """A member's delivery suppressions."""
+        return Suppressions(self._client)
 
-    def __init__(self, client: ChimeKit) -> None:
-        self._client = client
-        self.suppressions = Suppressions(client)
+    @functools.cached_property
+    def with_raw_response(self) -> AudienceWithRawResponse:
+        """The same methods, returning the ``APIResponse`` (status, headers, request id)."""
+        return AudienceWithRawResponse(self)
 
     def identify(
         self,
@@ -142,14 +157,14 @@ class Audience:
                 "identities": check_identities(identities, "identities"),
             }
         )
-        response = self._client._send(
-            "POST",
+        return self._post(
             "/audience/identify",
+            cast_to=Member,
+            field="member",
             body=body,
-            idempotency_key=idempotency_key,
             options=options,
+            idempotency_key=idempotency_key,
         )
-        return parse_field(response, "member", Member)  # type: ignore[no-any-return]
 
     def get(self, external_user_id: str, **options: Unpack[RequestOptions]) -> Member | None:
         """Return the active member with this id, or ``None`` if there is none (or it was deleted).
@@ -158,8 +173,7 @@ class Audience:
             ValueError: ``external_user_id`` is empty.
         """
         path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
-        response = self._client._send("GET", path, options=options)
-        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
+        return self._get(path, cast_to=Member, field="member", nullable=True, options=options)
 
     def update(
         self,
@@ -183,8 +197,9 @@ class Audience:
                 "identities": check_identities(identities, "identities"),
             }
         )
-        response = self._client._send("PUT", path, body=body, options=options)
-        return parse_field(response, "member", _MEMBER_OR_NONE)  # type: ignore[no-any-return]
+        return self._put(
+            path, cast_to=Member, field="member", nullable=True, body=body, options=options
+        )
 
     def delete(self, external_user_id: str, **options: Unpack[RequestOptions]) -> str | None:
         """Soft-delete a member; return its id, or ``None`` if there was no such member.
@@ -193,5 +208,23 @@ class Audience:
             ValueError: ``external_user_id`` is empty.
         """
         path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
-        response = self._client._send("DELETE", path, options=options)
-        return parse_field(response, "id", str | None)  # type: ignore[no-any-return]
+        return self._delete(path, cast_to=str, field="id", nullable=True, options=options)
+
+
+class SuppressionsWithRawResponse:
+    """``ck.audience.suppressions.with_raw_response``: each method returns an ``APIResponse``."""
+
+    def __init__(self, suppressions: Suppressions) -> None:
+        self.list = to_raw_response(suppressions.list)
+        self.add = to_raw_response(suppressions.add)
+        self.remove = to_raw_response(suppressions.remove)
+
+
+class AudienceWithRawResponse:
+    """``ck.audience.with_raw_response``: each method returns an ``APIResponse``."""
+
+    def __init__(self, audience: Audience) -> None:
+        self.identify = to_raw_response(audience.identify)
+        self.get = to_raw_response(audience.get)
+        self.update = to_raw_response(audience.update)
+        self.delete = to_raw_response(audience.delete)

@@ -6,12 +6,15 @@ generated code calls the same names on both sides.
 
 from __future__ import annotations
 
+import contextvars
+import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-__all__ = ["FLAVOUR", "SyncBackground", "SyncHandle", "sleep"]
+__all__ = ["FLAVOUR", "SyncBackground", "SyncHandle", "sleep", "warn_if_loop_running"]
 
 FLAVOUR = "sync"
 T = TypeVar("T")
@@ -20,6 +23,27 @@ T = TypeVar("T")
 def sleep(seconds: float) -> None:
     """Block the calling thread for ``seconds``."""
     time.sleep(seconds)
+
+
+def warn_if_loop_running(client_name: str) -> bool:
+    """Warn (once per client) when a blocking call is made on a thread running an event loop.
+
+    A sync call there stalls every other task of the loop until the response arrives.
+
+    Returns:
+        Whether the caller should check again on its next call (``False`` once warned).
+    """
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None or asyncio._get_running_loop() is None:
+        return True
+    warnings.warn(
+        f"{client_name} was called from a thread that runs an asyncio event loop; each call "
+        "blocks the loop until the response arrives. Use AsyncChimeKit (from chimekit_async) "
+        "in async code.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+    return False
 
 
 class SyncHandle(Generic[T]):
@@ -54,7 +78,10 @@ class SyncBackground:
             self._executor = ThreadPoolExecutor(
                 max_workers=max(1, self.workers), thread_name_prefix="chimekit-prefetch"
             )
-        return SyncHandle(self._executor.submit(fn, *args))
+        # The work runs in a copy of the caller's context, so context variables (tracing
+        # spans, structured-log context, what token providers read) follow it.
+        context = contextvars.copy_context()
+        return SyncHandle(self._executor.submit(context.run, fn, *args))
 
     def cancel(self, handles: Iterable[SyncHandle[Any]]) -> None:
         """Cancel work that is no longer wanted (work already running finishes)."""

@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Any, Unpack
 
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import (
@@ -18,24 +19,24 @@ from chimekit_core._models import (
 )
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
 from chimekit_core._pagination import PageData, check_paging
-from chimekit_core._responses import parse_field
 from chimekit_core._validation import check_content, optional_text, require_id
 
 from ._pagination import Paginator
+from ._resource import SyncAPIResource
+from ._response import to_raw_response
 
-if TYPE_CHECKING:
-    from ._client import ChimeKit
-
-__all__ = ["Messages"]
+__all__ = ["Messages", "MessagesWithRawResponse"]
 
 ContentInput = TemplateContent | ChannelContent | Mapping[str, Any]
 
 
-class Messages:
+class Messages(SyncAPIResource):
     """``ck.messages``: send a message, fetch one, page through a member's history."""
 
-    def __init__(self, client: ChimeKit) -> None:
-        self._client = client
+    @functools.cached_property
+    def with_raw_response(self) -> MessagesWithRawResponse:
+        """The same methods, returning the ``APIResponse`` (status, headers, request id)."""
+        return MessagesWithRawResponse(self)
 
     def send(
         self,
@@ -74,10 +75,13 @@ class Messages:
                 "categoryId": optional_text(category_id, "category_id"),
             }
         )
-        response = self._client._send(
-            "POST", "/messages/send", body=body, idempotency_key=idempotency_key, options=options
+        return self._post(
+            "/messages/send",
+            cast_to=SentMessage,
+            body=body,
+            options=options,
+            idempotency_key=idempotency_key,
         )
-        return parse_field(response, None, SentMessage)  # type: ignore[no-any-return]
 
     def get(self, message_id: str, **options: Unpack[RequestOptions]) -> MessageDetail:
         """Fetch a message with its delivery, notification and recipient.
@@ -87,8 +91,7 @@ class Messages:
             NotFoundError: no such message.
         """
         path = f"/messages/{path_segment(message_id, 'message_id')}"
-        response = self._client._send("GET", path, options=options)
-        return parse_field(response, "message", MessageDetail)  # type: ignore[no-any-return]
+        return self._get(path, cast_to=MessageDetail, field="message", options=options)
 
     def list_for_member(
         self,
@@ -124,10 +127,12 @@ class Messages:
         path = f"/messages/members/{segment}/messages"
 
         def fetch(page_offset: int, page_limit: int) -> PageData[MessageListItem]:
-            response = self._client._send(
-                "GET", path, params={"limit": page_limit, "offset": page_offset}, options=options
+            parsed = self._get(
+                path,
+                cast_to=MessageListResponse,
+                params={"limit": page_limit, "offset": page_offset},
+                options=options,
             )
-            parsed: MessageListResponse = parse_field(response, None, MessageListResponse)
             return PageData(
                 items=parsed.messages,
                 total_count=parsed.pagination.total_count,
@@ -142,3 +147,14 @@ class Messages:
 
 def _message_id(item: MessageListItem) -> str:
     return item.message.id
+
+
+class MessagesWithRawResponse:
+    """``ck.messages.with_raw_response``: each method returns an ``APIResponse``.
+
+    ``list_for_member`` is left out: it makes a request per page.
+    """
+
+    def __init__(self, messages: Messages) -> None:
+        self.send = to_raw_response(messages.send)
+        self.get = to_raw_response(messages.get)

@@ -4,31 +4,33 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Any, Unpack
 
 from chimekit_core._config import check_timeout
 from chimekit_core._encoding import path_segment
 from chimekit_core._exceptions import APITimeoutError
 from chimekit_core._models import WorkflowRun, WorkflowRunRef
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
-from chimekit_core._responses import parse_field
+from chimekit_core._retry import DeadlineExceeded
 from chimekit_core._validation import check_json_object, require_id
 
 from ._concurrency import sleep
+from ._resource import SyncAPIResource
+from ._response import to_raw_response
 
-if TYPE_CHECKING:
-    from ._client import ChimeKit
-
-__all__ = ["Workflows"]
+__all__ = ["Workflows", "WorkflowsWithRawResponse"]
 
 
-class Workflows:
+class Workflows(SyncAPIResource):
     """``ck.workflows``: queue a workflow run for a member and follow it to completion."""
 
-    def __init__(self, client: ChimeKit) -> None:
-        self._client = client
+    @functools.cached_property
+    def with_raw_response(self) -> WorkflowsWithRawResponse:
+        """The same methods, returning the ``APIResponse`` (status, headers, request id)."""
+        return WorkflowsWithRawResponse(self)
 
     def run(
         self,
@@ -59,10 +61,13 @@ class Workflows:
                 "context": check_json_object(context, "context"),
             }
         )
-        response = self._client._send(
-            "POST", path, body=body, idempotency_key=idempotency_key, options=options
+        return self._post(
+            path,
+            cast_to=WorkflowRunRef,
+            body=body,
+            options=options,
+            idempotency_key=idempotency_key,
         )
-        return parse_field(response, None, WorkflowRunRef)  # type: ignore[no-any-return]
 
     def get_run(self, run_id: str, **options: Unpack[RequestOptions]) -> WorkflowRun:
         """Fetch a workflow run.
@@ -72,8 +77,7 @@ class Workflows:
             NotFoundError: no such run.
         """
         path = f"/workflows/runs/{path_segment(run_id, 'run_id')}"
-        response = self._client._send("GET", path, options=options)
-        return parse_field(response, "run", WorkflowRun)  # type: ignore[no-any-return]
+        return self._get(path, cast_to=WorkflowRun, field="run", options=options)
 
     def wait_for_run(
         self,
@@ -97,30 +101,47 @@ class Workflows:
             APITimeoutError: the run had not finished within ``timeout``.
             NotFoundError: no such run.
         """
-        require_id(run_id, "run_id")
+        path = f"/workflows/runs/{path_segment(run_id, 'run_id')}"
         total = check_timeout(timeout)
         interval = check_timeout(poll_interval, "poll_interval")
         assert total is not None
         assert interval is not None
+        # One deadline bounds every poll, its retries and their backoff, and the waits.
         deadline = time.monotonic() + total
         options: RequestOptions = {}
         if max_retries is not NOT_GIVEN:
             options["max_retries"] = max_retries
         if extra_headers is not None:
             options["extra_headers"] = extra_headers
+        status: str | None = None
         while True:
-            left = deadline - time.monotonic()
-            client_timeout = self._client._config.timeout
-            options["timeout"] = max(
-                0.001, left if client_timeout is None else min(left, client_timeout)
-            )
-            run = self.get_run(run_id, **options)
+            try:
+                run = self._get(
+                    path, cast_to=WorkflowRun, field="run", options=options, deadline=deadline
+                )
+            except DeadlineExceeded as exc:
+                raise _not_finished(run_id, timeout, status) from exc
             if run.finished_at is not None:
                 return run
+            status = run.status
             left = deadline - time.monotonic()
             if left <= 0:
-                raise APITimeoutError(
-                    f"workflow run {run_id!r} had not finished after {timeout} s "
-                    f"(status {run.status!r})"
-                )
+                raise _not_finished(run_id, timeout, status)
             sleep(min(interval, left))
+
+
+def _not_finished(run_id: str, timeout: float, status: str | None) -> APITimeoutError:
+    return APITimeoutError(
+        f"workflow run {run_id!r} had not finished after {timeout} s (status {status!r})"
+    )
+
+
+class WorkflowsWithRawResponse:
+    """``ck.workflows.with_raw_response``: each method returns an ``APIResponse``.
+
+    ``wait_for_run`` is left out: it makes a request per poll.
+    """
+
+    def __init__(self, workflows: Workflows) -> None:
+        self.run = to_raw_response(workflows.run)
+        self.get_run = to_raw_response(workflows.get_run)

@@ -25,6 +25,11 @@ class Seen:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    raw_headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value sent under ``name`` (in any letter case), in wire order."""
+        return [value for key, value in self.raw_headers if key.lower() == name.lower()]
 
     def json(self) -> Any:
         """The request body decoded as JSON."""
@@ -72,6 +77,7 @@ class FunctionServer:
                     query=dict(parse_qsl(parts.query)),
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=self.rfile.read(length) if length else b"",
+                    raw_headers=list(self.headers.items()),
                 )
                 with outer._lock:
                     outer.requests.append(seen)

@@ -60,7 +60,7 @@ def test_backoff_schedule_and_retry_after(
     chimekit_emulator: EmulatorHandle,
     retry_waits: list[float],
 ) -> None:
-    """Backoff is min(0.5 * 2**n, 8) * jitter in [0.75, 1]; Retry-After replaces it."""
+    """Backoff is min(0.5 * 2**n, 8) * jitter in [0.75, 1]; Retry-After can only lengthen it."""
     client = make_client(max_retries=5)
     chimekit_emulator.add_fault(path=MEMBER_PATH, status=503, times=5)
     with pytest.raises(InternalServerError):
@@ -78,7 +78,10 @@ def test_backoff_schedule_and_retry_after(
         path=MEMBER_PATH, status=503, headers={"retry-after-ms": "250"}, times=1
     )
     assert client.audience.get("user_1") is None
-    assert retry_waits == [3.0, 0.25]
+    # A hint never shortens the computed backoff: max(backoff, hint).
+    assert len(retry_waits) == 2
+    assert retry_waits[0] == 3.0
+    assert 0.75 * 1.0 <= retry_waits[1] <= 1.0
 
 
 def test_max_retries_per_client_and_per_call(

@@ -1,0 +1,179 @@
+# GENERATED from src/chimekit_async/_resource.py by codegen/generate.py: do not edit by hand.
+# Edit the async original and run `python codegen/generate.py`.
+"""The base of every resource namespace (``ck.audience``, ``ck.messages``, ...).
+
+A resource method builds its path and body, then calls one of the typed helpers below
+with the model it expects (``cast_to``) and, where the API wraps it, the top-level key
+(``field``). The helpers send through the client's pipeline (auth, retries, errors) and
+parse, so resource modules never touch the client's internals or the converter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+from chimekit_core._http import Exchange
+from chimekit_core._options import RequestOptions
+from chimekit_core._responses import parse_field
+
+from ._response import APIResponse, raw_response_requested
+
+if TYPE_CHECKING:
+    from ._client import ChimeKit
+
+__all__ = ["SyncAPIResource"]
+
+T = TypeVar("T")
+_NONE_TYPE = type(None)
+
+
+class SyncAPIResource:
+    """Typed ``_get``/``_post``/``_put``/``_delete`` for the resource namespaces.
+
+    Args:
+        client: The client whose pipeline the requests go through.
+    """
+
+    def __init__(self, client: ChimeKit) -> None:
+        self._client = client
+
+    @overload
+    def _get(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = ...,
+        nullable: Literal[False] = ...,
+        options: RequestOptions,
+        params: Mapping[str, Any] | None = ...,
+        deadline: float | None = ...,
+    ) -> T: ...
+    @overload
+    def _get(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = ...,
+        nullable: Literal[True],
+        options: RequestOptions,
+        params: Mapping[str, Any] | None = ...,
+        deadline: float | None = ...,
+    ) -> T | None: ...
+    def _get(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = None,
+        nullable: bool = False,
+        options: RequestOptions,
+        params: Mapping[str, Any] | None = None,
+        deadline: float | None = None,
+    ) -> T | None:
+        exchange = self._client._send(
+            "GET", path, options=options, params=params, deadline=deadline
+        )
+        result: T | None = _result(exchange, cast_to, field, nullable)
+        return result
+
+    def _post(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = None,
+        body: Any,
+        options: RequestOptions,
+        idempotency_key: str | None = None,
+    ) -> T:
+        exchange = self._client._send(
+            "POST", path, body=body, options=options, idempotency_key=idempotency_key
+        )
+        result: T = _result(exchange, cast_to, field, nullable=False)
+        return result
+
+    @overload
+    def _put(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = ...,
+        nullable: Literal[False] = ...,
+        body: Any,
+        options: RequestOptions,
+    ) -> T: ...
+    @overload
+    def _put(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = ...,
+        nullable: Literal[True],
+        body: Any,
+        options: RequestOptions,
+    ) -> T | None: ...
+    def _put(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = None,
+        nullable: bool = False,
+        body: Any,
+        options: RequestOptions,
+    ) -> T | None:
+        exchange = self._client._send("PUT", path, body=body, options=options)
+        result: T | None = _result(exchange, cast_to, field, nullable)
+        return result
+
+    @overload
+    def _delete(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = ...,
+        nullable: Literal[False] = ...,
+        options: RequestOptions,
+    ) -> T: ...
+    @overload
+    def _delete(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = ...,
+        nullable: Literal[True],
+        options: RequestOptions,
+    ) -> T | None: ...
+    def _delete(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        field: str | None = None,
+        nullable: bool = False,
+        options: RequestOptions,
+    ) -> T | None:
+        exchange = self._client._send("DELETE", path, options=options)
+        result: T | None = _result(exchange, cast_to, field, nullable)
+        return result
+
+
+def _result(exchange: Exchange, cast_to: type[T], field: str | None, nullable: bool) -> Any:
+    """The parsed model, or the ``APIResponse`` when ``with_raw_response`` asked for it."""
+    if raw_response_requested.get():
+        return APIResponse(exchange, lambda done: _parse(done, cast_to, field, nullable))
+    return _parse(exchange, cast_to, field, nullable)
+
+
+def _parse(exchange: Exchange, cast_to: type[T], field: str | None, nullable: bool) -> Any:
+    if cast_to is _NONE_TYPE:
+        return None
+    shape: Any = cast_to | None if nullable else cast_to
+    return parse_field(exchange.response, field, shape)
