@@ -40,6 +40,7 @@ from chimekit_core import (
     RateLimitError,
     Recipient,
     RequestOptions,
+    RetryPolicy,
     SentMessage,
     Suppression,
     SuppressionIdentity,
@@ -52,10 +53,12 @@ from chimekit_core._version import __version__
 
 from ._client import AsyncChimeKit
 from ._pagination import AsyncPaginator
+from ._response import APIResponse
 
 __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -86,6 +89,7 @@ __all__ = [
     "RateLimitError",
     "Recipient",
     "RequestOptions",
+    "RetryPolicy",
     "SentMessage",
     "Suppression",
     "SuppressionIdentity",

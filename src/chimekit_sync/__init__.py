@@ -42,6 +42,7 @@ from chimekit_core import (
     RateLimitError,
     Recipient,
     RequestOptions,
+    RetryPolicy,
     SentMessage,
     Suppression,
     SuppressionIdentity,
@@ -54,10 +55,12 @@ from chimekit_core._version import __version__
 
 from ._client import ChimeKit
 from ._pagination import Paginator
+from ._response import APIResponse
 
 __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
+    "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -88,6 +91,7 @@ __all__ = [
     "RateLimitError",
     "Recipient",
     "RequestOptions",
+    "RetryPolicy",
     "SentMessage",
     "Suppression",
     "SuppressionIdentity",

@@ -41,7 +41,7 @@ def warn_if_loop_running(client_name: str) -> bool:
         "blocks the loop until the response arrives. Use AsyncChimeKit (from chimekit_async) "
         "in async code.",
         RuntimeWarning,
-        stacklevel=4,
+        stacklevel=5,  # the caller's line: warn_if_loop_running < _send < _get < method
     )
     return False
 

@@ -10,7 +10,7 @@ Every call of the contract (shared/docs/public-api.md) is made in both flavours 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, assert_type
 
 import chimekit_async
@@ -400,3 +400,37 @@ def shared_between_flavours(
     assert_type(error, chimekit_async.RateLimitError)
     assert_type(chimekit_async.__version__, str)
     assert_type(chimekit_sync.__version__, str)
+
+
+async def production_surface_async(ck: AsyncChimeKit, content: TemplateContent) -> None:
+    """Raw responses parse to the method's model; with_options keeps the class."""
+    raw = await ck.messages.with_raw_response.send("user_123", content=content)
+    assert_type(raw, chimekit_async.APIResponse[SentMessage])
+    assert_type(await raw.parse(), SentMessage)
+    assert_type(raw.status_code, int)
+    assert_type(raw.request_id, str | None)
+    assert_type(raw.retries_taken, int)
+    assert_type(raw.idempotency_key, str | None)
+    assert_type(raw.elapsed, timedelta)
+    assert_type(await raw.json(), Any)
+    member = await ck.audience.with_raw_response.get("user_123")
+    assert_type(await member.parse(), Member | None)
+    removed = await ck.audience.suppressions.with_raw_response.remove("user_123", "sup_1")
+    assert_type(await removed.parse(), None)
+    run = await ck.workflows.with_raw_response.get_run("wr_1")
+    assert_type(await run.parse(), WorkflowRun)
+    copy = ck.with_options(timeout=5.0, retry=chimekit_async.RetryPolicy(max_retries=4))
+    assert_type(copy, AsyncChimeKit)
+    assert_type(AsyncChimeKit(retry=chimekit_async.RetryPolicy()), AsyncChimeKit)
+
+
+def production_surface_sync(ck: ChimeKit, content: TemplateContent) -> None:
+    """The sync twin: parse() without await."""
+    raw = ck.messages.with_raw_response.send("user_123", content=content)
+    assert_type(raw, chimekit_sync.APIResponse[SentMessage])
+    assert_type(raw.parse(), SentMessage)
+    assert_type(raw.json(), Any)
+    member = ck.audience.with_raw_response.get("user_123")
+    assert_type(member.parse(), Member | None)
+    assert_type(ck.workflows.with_raw_response.run("welcome", "user_123").parse(), WorkflowRunRef)
+    assert_type(ck.with_options(max_retries=0), ChimeKit)

@@ -1,0 +1,171 @@
+"""The production surface: raw responses, with_options, RetryPolicy, guidance when off."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from support import header, sdk_requests
+
+from chimekit_async import (
+    APIResponse,
+    AsyncChimeKit,
+    ChannelContent,
+    InAppContent,
+    InternalServerError,
+    Member,
+    NotFoundError,
+    RetryPolicy,
+    SentMessage,
+)
+from chimekit_emulator import EmulatorHandle
+
+CONTENT = ChannelContent(in_app=InAppContent(title="hi"))
+MEMBER_PATH = "^/audience/members/user_1$"
+
+
+async def test_raw_response_of_a_send(
+    async_chimekit: AsyncChimeKit, chimekit_emulator: EmulatorHandle, retry_waits: list[float]
+) -> None:
+    """with_raw_response.send: status, headers, request id, retries, key, json() and parse()."""
+    await async_chimekit.audience.identify("user_1")
+    chimekit_emulator.add_fault(path="^/messages/send$", status=503, times=1)
+    raw = await async_chimekit.messages.with_raw_response.send(
+        "user_1", content=CONTENT, idempotency_key="order-7"
+    )
+    assert isinstance(raw, APIResponse)
+    assert raw.status_code == 200
+    assert raw.retries_taken == 1
+    assert raw.idempotency_key == "order-7"
+    assert raw.request_id is not None
+    assert raw.request_id == raw.headers["x-request-id"] == raw.headers["X-Request-Id"]
+    assert isinstance(raw.elapsed, datetime.timedelta)
+    assert raw.elapsed > datetime.timedelta(0)
+    body = await raw.json()
+    sent = await raw.parse()
+    assert isinstance(sent, SentMessage)
+    assert sent.message.id == body["message"]["id"]
+    assert await raw.parse() is sent  # parsed once
+    assert [entry["messageId"] for entry in chimekit_emulator.outbox()] == [sent.message.id]
+
+
+async def test_raw_response_of_every_kind_of_method(async_chimekit: AsyncChimeKit) -> None:
+    """GET, PUT, DELETE and a None-returning method all have a raw form that parses alike."""
+    identify = await async_chimekit.audience.with_raw_response.identify("user_1")
+    assert identify.status_code == 200
+    assert identify.idempotency_key is not None
+    member = await identify.parse()
+    assert isinstance(member, Member)
+    got = await async_chimekit.audience.with_raw_response.get("user_1")
+    assert got.idempotency_key is None
+    assert await got.parse() == await async_chimekit.audience.get("user_1")
+    missing = await async_chimekit.audience.with_raw_response.get("nobody")
+    assert await missing.parse() is None
+    updated = await async_chimekit.audience.with_raw_response.update("user_1", display_name="A")
+    parsed = await updated.parse()
+    assert parsed is not None
+    assert parsed.display_name == "A"
+    suppression = await (
+        await async_chimekit.audience.suppressions.with_raw_response.add(
+            "user_1", identity={"type": "email", "value": "a@example.com"}
+        )
+    ).parse()
+    listed = await async_chimekit.audience.suppressions.with_raw_response.list("user_1")
+    assert [s.id for s in await listed.parse()] == [suppression.id]
+    removed = await async_chimekit.audience.suppressions.with_raw_response.remove(
+        "user_1", suppression.id
+    )
+    assert removed.status_code == 200
+    assert await removed.parse() is None
+    deleted = await async_chimekit.audience.with_raw_response.delete("user_1")
+    assert await deleted.parse() == "user_1"
+
+
+async def test_raw_response_does_not_leak_into_plain_calls(async_chimekit: AsyncChimeKit) -> None:
+    """After a raw call, the plain method returns the model again."""
+    await async_chimekit.audience.with_raw_response.identify("user_1")
+    member = await async_chimekit.audience.get("user_1")
+    assert isinstance(member, Member)
+
+
+async def test_with_options_shares_the_pool_and_closes_nothing_of_the_original(
+    make_async_client: Callable[..., AsyncChimeKit], chimekit_emulator: EmulatorHandle
+) -> None:
+    """A copy with other options sends with them; closing it leaves the original working."""
+    client = make_async_client(default_headers={"X-Team": "growth"})
+    await client.audience.identify("user_1")
+    copy = client.with_options(timeout=5.0, max_retries=0, default_headers={"x-team": "ops"})
+    assert type(copy) is type(client)
+    chimekit_emulator.add_fault(path=MEMBER_PATH, status=500, times=1)
+    with pytest.raises(InternalServerError):
+        await copy.audience.get("user_1")  # max_retries=0: no retry
+    assert (await client.audience.get("user_1")) is not None  # the original still retries
+    entries = [e for e in sdk_requests(chimekit_emulator.journal()) if e["method"] == "GET"]
+    assert [header(e, "X-Team") for e in entries] == ["ops", "growth"]
+    assert copy._shared is client._shared
+    await copy.close()
+    assert (await client.audience.get("user_1")) is not None
+    with pytest.raises(Exception, match="This client was closed"):
+        await copy.audience.get("user_1")
+
+
+async def test_retry_policy_on_the_constructor_and_with_options(
+    make_async_client: Callable[..., AsyncChimeKit],
+    chimekit_emulator: EmulatorHandle,
+    retry_waits: list[float],
+) -> None:
+    """retry=RetryPolicy(...) sets attempts, backoff and retried statuses; max_retries wins."""
+    client = make_async_client(
+        retry=RetryPolicy(max_retries=3, initial=0.1, maximum=0.1, retry_statuses={500})
+    )
+    chimekit_emulator.add_fault(path=MEMBER_PATH, status=500, times=3)
+    assert await client.audience.get("user_1") is None
+    assert len(retry_waits) == 3
+    assert all(0.075 <= wait <= 0.1 for wait in retry_waits)
+    chimekit_emulator.add_fault(path=MEMBER_PATH, status=503, times=1)
+    with pytest.raises(InternalServerError):
+        await client.audience.get("user_1")  # 503 is not in retry_statuses
+    fewer = client.with_options(max_retries=1)
+    chimekit_emulator.add_fault(path=MEMBER_PATH, status=500, times=2)
+    with pytest.raises(InternalServerError):
+        await fewer.audience.get("user_1")
+    explicit = make_async_client(retry=RetryPolicy(max_retries=5), max_retries=0)
+    chimekit_emulator.add_fault(path=MEMBER_PATH, status=500, times=1)
+    with pytest.raises(InternalServerError):
+        await explicit.audience.get("user_1")
+
+
+def test_bad_retry_options_fail_before_any_request(
+    make_async_client: Callable[..., AsyncChimeKit],
+) -> None:
+    """A wrong retry= or RetryPolicy field is a TypeError/ValueError naming it."""
+    with pytest.raises(TypeError, match=r"^retry must be a RetryPolicy, not dict$"):
+        make_async_client(retry={"max_retries": 3})
+    with pytest.raises(ValueError, match=r"^RetryPolicy\.max_retries must be >= 0, got -1$"):
+        RetryPolicy(max_retries=-1)
+    with pytest.raises(ValueError, match=r"^RetryPolicy\.jitter must have low <= high"):
+        RetryPolicy(jitter=(1.0, 0.5))
+    with pytest.raises(ValueError, match=r"^RetryPolicy\.retry_statuses holds 42"):
+        RetryPolicy(retry_statuses={42})
+    client = make_async_client()
+    with pytest.raises(ValueError, match=r"^timeout must be a positive"):
+        client.with_options(timeout=-1)
+
+
+async def test_404_from_a_base_url_without_sdk_v1_hints_at_it(
+    make_async_client: Callable[..., AsyncChimeKit], chimekit_emulator: EmulatorHandle
+) -> None:
+    """base_url missing /sdk/v1: the NotFoundError carries a note naming the fix."""
+    root = chimekit_emulator.base_url.removesuffix("/sdk/v1")
+    client = make_async_client(base_url=root)
+    with pytest.raises(NotFoundError) as caught:
+        await client.audience.get("user_1")
+    assert caught.value.__notes__ == [
+        f"base_url is {root!r}; the API lives under /sdk/v1, e.g. "
+        "'https://api.chimekit.com/sdk/v1'. Is base_url missing its /sdk/v1?"
+    ]
+    good = make_async_client()
+    with pytest.raises(NotFoundError) as plain:
+        await good.messages.get("msg_missing")
+    assert getattr(plain.value, "__notes__", []) == []
