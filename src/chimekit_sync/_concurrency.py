@@ -11,10 +11,15 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-__all__ = ["FLAVOUR", "SyncBackground", "SyncHandle", "sleep"]
+__all__ = ["FLAVOUR", "SyncBackground", "SyncHandle", "resolve", "sleep"]
 
 FLAVOUR = "sync"
 T = TypeVar("T")
+
+
+def resolve(value: T) -> T:
+    """``value`` itself: a sync callback's result needs no waiting."""
+    return value
 
 
 def sleep(seconds: float) -> None:
