@@ -32,16 +32,14 @@ _SKIP_DIRS = {"__pycache__"}
 
 def source_files(rule: DirRule) -> list[Path]:
     """The files of ``rule.source`` that are generated (hand-written twins excluded)."""
-    files = []
-    for path in sorted(rule.source_dir.rglob("*")):
-        if path.is_dir() or _SKIP_DIRS.intersection(path.parts):
-            continue
-        if path.suffix not in (".py", ".typed"):
-            continue
-        if path.relative_to(rule.source_dir).as_posix() in rule.hand_written:
-            continue
-        files.append(path)
-    return files
+    return [
+        path
+        for path in sorted(rule.source_dir.rglob("*"))
+        if path.is_file()
+        and path.suffix in (".py", ".typed")
+        and not _SKIP_DIRS.intersection(path.parts)
+        and path.relative_to(rule.source_dir).as_posix() not in rule.hand_written
+    ]
 
 
 def convert(rule: DirRule, text: str) -> str:
@@ -184,12 +182,9 @@ def check(rule: DirRule) -> list[str]:
                 f"{target.relative_to(ROOT)} (generated)",
             )
             problems.append(f"stale generated file: {target.relative_to(ROOT)}\n{''.join(diff)}")
-    for path in sorted(rule.target_dir.rglob("*")):
-        if path.is_dir() or _SKIP_DIRS.intersection(path.parts):
-            continue
-        relative = path.relative_to(rule.target_dir)
-        if relative not in wanted and relative.as_posix() not in rule.hand_written:
-            problems.append(f"extra file in generated tree: {path.relative_to(ROOT)}")
+    problems.extend(
+        f"extra file in generated tree: {path.relative_to(ROOT)}" for path in _extra(rule, wanted)
+    )
     problems.extend(
         f"replacement rule never used in {rule.source}: {name!r}"
         for name in unused_replacements(rule)
@@ -207,14 +202,22 @@ def write(rule: DirRule) -> list[Path]:
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
             changed.append(target)
-    for path in sorted(rule.target_dir.rglob("*")):
-        if path.is_dir() or _SKIP_DIRS.intersection(path.parts):
-            continue
-        relative = path.relative_to(rule.target_dir)
-        if relative not in wanted and relative.as_posix() not in rule.hand_written:
-            path.unlink()
-            changed.append(path)
+    for path in _extra(rule, wanted):
+        path.unlink()
+        changed.append(path)
     return changed
+
+
+def _extra(rule: DirRule, wanted: dict[Path, str]) -> list[Path]:
+    # Files in the target tree that are neither generated nor hand-written.
+    return [
+        path
+        for path in sorted(rule.target_dir.rglob("*"))
+        if path.is_file()
+        and not _SKIP_DIRS.intersection(path.parts)
+        and path.relative_to(rule.target_dir) not in wanted
+        and path.relative_to(rule.target_dir).as_posix() not in rule.hand_written
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
