@@ -1,7 +1,7 @@
-"""Generate the sync twin from the async sources.
+"""Generate the sync twin from the async sources with unasync.
 
-Each async module is converted token by token (``async``/``await`` dropped, names replaced
-as ``codegen/rules.py`` says), its docstrings rewritten, then passed through ``ruff check
+Each async module is converted by unasync (``async``/``await`` dropped, names replaced as
+``codegen/rules.py`` says), its docstrings rewritten, then passed through ``ruff check
 --fix`` and ``ruff format`` with the project's config, so generated code is linted like the
 rest.
 
@@ -43,20 +43,35 @@ def source_files(rule: DirRule) -> list[Path]:
 
 
 def convert(rule: DirRule, text: str) -> str:
-    """Python source made sync: ``async``/``await`` dropped, names replaced, wrappers unwrapped."""
+    """Python source made sync by unasync, after unwrapping ``Awaitable[X]`` to ``X``.
+
+    unasync (public API: ``Rule`` and ``unasync_files``) drops ``async``/``await`` and
+    replaces names by the rule's table (any other ``AsyncX`` becomes ``SyncX``); it has no
+    notion of a type that only the async flavour needs, so that one step is ours.
+    """
+    import unasync
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp, "from_async"), Path(tmp, "to_sync")
+        source.mkdir()
+        module = source / "module.py"
+        module.write_text(_unwrap(rule, text), encoding="utf-8")
+        rules = [unasync.Rule(f"{source}/", f"{target}/", rule.replacements)]
+        unasync.unasync_files([str(module)], rules)
+        return (target / "module.py").read_text(encoding="utf-8")
+
+
+def _unwrap(rule: DirRule, text: str) -> str:
+    """``Awaitable[X]`` (and the other names of ``rule.unwrap``) becomes ``X``."""
+    if not any(name in text for name in rule.unwrap):
+        return text
     tokens = tokenize_rt.src_to_tokens(text)
     out = []
     closers: list[bool] = []  # one per open "[": whether its "]" goes too
-    skip_space = unwrapping = False
+    unwrapping = False
     for i, token in enumerate(tokens):
-        if skip_space and token.name == "UNIMPORTANT_WS":
-            skip_space = False
-            continue
-        skip_space = False
-        if token.name == "NAME" and token.src in ("async", "await"):
-            skip_space = True  # `await x` becomes `x`, not ` x`
-        elif token.name == "NAME" and token.src in rule.unwrap and tokens[i + 1].src == "[":
-            unwrapping = True  # `Awaitable[X]` becomes `X`
+        if token.name == "NAME" and token.src in rule.unwrap and tokens[i + 1].src == "[":
+            unwrapping = True
         elif token.name == "OP" and token.src == "[":
             closers.append(unwrapping)
             if not unwrapping:
@@ -65,22 +80,9 @@ def convert(rule: DirRule, text: str) -> str:
         elif token.name == "OP" and token.src == "]":
             if not closers.pop():
                 out.append(token)
-        elif token.name == "NAME":
-            out.append(token._replace(src=_rename(rule, token.src)))
-        elif token.name == "STRING" and token.src[1:-1].isidentifier():  # "AsyncChimeKit"
-            quote = token.src[0]
-            out.append(token._replace(src=quote + _rename(rule, token.src[1:-1]) + quote))
         else:
             out.append(token)
     return str(tokenize_rt.tokens_to_src(out))
-
-
-def _rename(rule: DirRule, name: str) -> str:
-    if name in rule.replacements:
-        return rule.replacements[name]
-    if name.startswith("Async") and name[5:6].isupper():
-        return "Sync" + name[5:]
-    return name
 
 
 def render(rule: DirRule, path: Path) -> str:

@@ -11,13 +11,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Python's async names; any other `AsyncX` name becomes `SyncX` unless listed.
-_ASYNC_TO_SYNC = {
-    "__aenter__": "__enter__",
-    "__aexit__": "__exit__",
-    "__aiter__": "__iter__",
-    "AsyncIterator": "Iterator",
-}
 # Names that exist in both flavours: the sync one carries no prefix.
 _CLIENT_NAMES = {
     "AsyncChimeKit": "ChimeKit",
@@ -67,7 +60,6 @@ RULES: tuple[DirRule, ...] = (
         source="src/chimekit_async",
         target="src/chimekit_sync",
         replacements={
-            **_ASYNC_TO_SYNC,
             **_CLIENT_NAMES,
             **_RESOURCE_NAMES,
             "AsyncRetrying": "Retrying",
