@@ -144,7 +144,7 @@ def test_add_fault_accepts_a_rule_object(api: Api, chimekit_emulator: EmulatorHa
         ({"delay": -1}, "delay must be a number of seconds >= 0"),
         ({"fault": "reset", "interval": 1}, 'interval and chunk only apply to fault "drip"'),
         ({"headers": {"a": "b"}}, "headers, body and text only apply to a rule with a status"),
-        ({"method": "GET"}, "a rule needs a status, a fault or a delay"),
+        ({"method": "GET"}, "a rule needs a status, a fault, a drift or a delay"),
         ({"status": 500, "dealy": 1}, "unknown fault rule field(s): dealy"),
     ],
 )
