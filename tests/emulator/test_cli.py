@@ -9,7 +9,12 @@ import socket
 import time
 from pathlib import Path
 
-from .harness import EmulatorProcess, http_request_bytes, run_cli
+import pytest
+
+from chimekit_emulator import EmulatorControl
+
+from .bodies import FIXTURES, SEND_U1, SUPPRESS_EMAIL, U1
+from .harness import EmulatorProcess, http_request_bytes, run_cli, wait_until
 
 LISTENING = re.compile(r"ChimeKit emulator listening on http://127\.0\.0\.1:(\d+)/sdk/v1\n")
 
@@ -49,7 +54,8 @@ def test_sigterm_with_a_hung_request(
     api = process.api()
     with socket.create_connection((api.host, api.port), timeout=10) as sock:
         sock.sendall(http_request_bytes(api, "GET", "/audience/members/u1"))
-        time.sleep(0.2)
+        control = EmulatorControl(process.admin_url)
+        wait_until(lambda: len(control.journal()) == 1)
         started = time.monotonic()
         assert process.stop() == 0
         assert time.monotonic() - started < 10
@@ -86,10 +92,10 @@ def test_run_schedule_flags(emulator_process: type[EmulatorProcess]) -> None:
     process = emulator_process("--run-queued-seconds", "0", "--run-running-seconds", "0")
     api = process.api()
     api.identify("u1")
-    run_id = api.post("/workflows/w/run", {"externalUserId": "u1"}).json()["runId"]
+    run_id = api.post("/workflows/w/run", U1).json()["runId"]
     assert api.get(f"/workflows/runs/{run_id}").json()["run"]["status"] == "completed"
     config = api.get("/config", prefix="/_emulator", key=None).json()
-    assert config == {"runQueuedSeconds": 0.0, "runRunningSeconds": 0.0}
+    assert config == {"runQueuedSeconds": 0.0, "runRunningSeconds": 0.0, "rateLimit": None}
 
 
 def test_faults_file(emulator_process: type[EmulatorProcess], tmp_path: Path) -> None:
@@ -139,11 +145,11 @@ def test_data_survives_a_restart(emulator_process: type[EmulatorProcess], tmp_pa
     data = str(tmp_path / "state.sqlite")
     api = emulator_process("--data", data, "--run-queued-seconds", "3600").api()
     api.identify("u1", displayName="Ava")
-    suppression = api.post(
-        "/audience/members/u1/suppressions", {"identity": {"type": "email", "value": "x@y.z"}}
-    ).json()["suppression"]
+    suppression = api.post("/audience/members/u1/suppressions", SUPPRESS_EMAIL).json()[
+        "suppression"
+    ]
     sent = api.send("u1", headers={"Idempotency-Key": "k1"})
-    run_id = api.post("/workflows/w/run", {"externalUserId": "u1"}).json()["runId"]
+    run_id = api.post("/workflows/w/run", U1).json()["runId"]
     api.identify("gone")
     api.delete("/audience/members/gone")
 
@@ -194,5 +200,64 @@ def test_help_mentions_every_option() -> None:
         "--faults",
         "--run-queued-seconds",
         "--run-running-seconds",
+        "--rate-limit",
+        "--fixtures",
     ):
         assert option in result.stdout
+
+
+def test_idempotency_keys_survive_kill_9(
+    emulator_process: type[EmulatorProcess], tmp_path: Path
+) -> None:
+    """--data: send with key K, kill -9, restart, send K again: a replay, one message in the outbox."""
+    data = str(tmp_path / "state.sqlite")
+    first = emulator_process("--data", data)
+    first.api().identify("u1")
+    key = {"Idempotency-Key": "order-42"}
+    sent = first.api().post("/messages/send", SEND_U1, headers=key)
+    assert sent.status == 200
+    first.kill()
+
+    restarted = emulator_process("--data", data)
+    again = restarted.api().post("/messages/send", SEND_U1, headers=key)
+    assert (again.status, again.headers["Idempotent-Replayed"]) == (200, "true")
+    assert again.body == sent.body
+    outbox = EmulatorControl(restarted.admin_url).outbox()
+    assert [(m["messageId"], m["idempotencyKey"]) for m in outbox] == [
+        (sent.json()["message"]["id"], "order-42")
+    ]
+
+
+def test_rate_limit_and_fixtures_flags(
+    emulator_process: type[EmulatorProcess], tmp_path: Path
+) -> None:
+    """--rate-limit 3/s refuses the 4th request of a burst; --fixtures makes typos a 404."""
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps(FIXTURES))
+    process = emulator_process("--rate-limit", "3/s", "--fixtures", str(fixtures))
+    api = process.api()
+    api.identify("u1")
+    statuses = [api.post(f"/workflows/{key}/run", U1).status for key in ("digest", "x", "y")]
+    assert statuses == [200, 404, 429]
+    config = EmulatorControl(process.admin_url)._call("GET", "config")
+    assert config["rateLimit"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rate-limit", "0"], "argument --rate-limit: expected a whole number of requests >= 1"),
+        (["--rate-limit", "fast"], "argument --rate-limit: expected a whole number of requests"),
+        (["--fixtures", "{missing}"], "--fixtures {missing}: [Errno 2] No such file"),
+        (["--fixtures", "{bad}"], "--fixtures {bad}: workflows must be a list"),
+    ],
+)
+def test_bad_rate_limit_or_fixtures_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    """A bad --rate-limit or --fixtures stops the CLI with status 2 and says what is wrong."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"workflows": "welcome"}))
+    names = {"missing": str(tmp_path / "missing.json"), "bad": str(bad)}
+    result = run_cli("--port", "0", *(arg.format(**names) for arg in args))
+    assert result.returncode == 2
+    assert message.format(**names) in result.stderr
+    assert result.stdout == ""

@@ -13,13 +13,15 @@ import pytest
 
 from chimekit_emulator import (
     EmulatorConfig,
+    EmulatorControl,
     EmulatorError,
     EmulatorHandle,
     EmulatorServer,
     FaultRule,
 )
 
-from .harness import Api, http_request_bytes, raw_exchange, split_http
+from .bodies import U1
+from .harness import Api, http_request_bytes, raw_exchange, split_http, wait_until
 
 MEMBER_PATH = "^/audience/members/u1$"
 
@@ -62,7 +64,7 @@ def test_status_fault_raw_text(api: Api, chimekit_emulator: EmulatorHandle) -> N
 def test_status_fault_does_not_run_the_handler(api: Api, chimekit_emulator: EmulatorHandle) -> None:
     """A request answered by a status rule changes nothing."""
     chimekit_emulator.add_fault(path="^/audience/identify$", status=500, times=1)
-    assert api.post("/audience/identify", {"externalUserId": "u1"}).status == 500
+    assert api.post("/audience/identify", U1).status == 500
     assert api.get("/audience/members/u1").json() == {"member": None}
 
 
@@ -79,7 +81,7 @@ def test_method_and_path_matching(api: Api, chimekit_emulator: EmulatorHandle) -
     """A rule only hits its method and paths; the regex is searched after /sdk/v1."""
     chimekit_emulator.add_fault(method="post", path="^/audience/", status=503)
     assert api.get("/audience/members/u1").status == 200
-    assert api.post("/audience/identify", {"externalUserId": "u1"}).status == 503
+    assert api.post("/audience/identify", U1).status == 503
     chimekit_emulator.clear_faults()
     chimekit_emulator.add_fault(path="limit=7", status=418)
     api.identify("u1")
@@ -171,7 +173,7 @@ def test_delay_is_a_latency_spike(api: Api, chimekit_emulator: EmulatorHandle) -
     """delay holds the answer back, then the request is handled normally."""
     chimekit_emulator.add_fault(path="^/audience/identify$", delay=0.3, times=1)
     started = time.monotonic()
-    response = api.post("/audience/identify", {"externalUserId": "u1"})
+    response = api.post("/audience/identify", U1)
     assert time.monotonic() - started >= 0.25
     assert response.status == 200
     assert api.get("/audience/members/u1").json()["member"]["id"] == "u1"
@@ -190,7 +192,7 @@ def test_delay_combines_with_status(api: Api, chimekit_emulator: EmulatorHandle)
 def test_reset_closes_without_a_byte(api: Api, chimekit_emulator: EmulatorHandle) -> None:
     """reset: the connection is reset with no response bytes, and the handler never runs."""
     chimekit_emulator.add_fault(path="^/audience/identify$", fault="reset", times=1)
-    request = http_request_bytes(api, "POST", "/audience/identify", {"externalUserId": "u1"})
+    request = http_request_bytes(api, "POST", "/audience/identify", U1)
     pieces, error = raw_exchange(api.host, api.port, request)
     assert pieces == []
     assert isinstance(error, ConnectionResetError)  # a TCP RST, not an orderly close
@@ -208,7 +210,7 @@ async def test_reset_seen_by_aiohttp(chimekit_emulator: EmulatorHandle) -> None:
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.post(
                 f"{chimekit_emulator.base_url}/audience/identify",
-                json={"externalUserId": "u1"},
+                json=U1,
                 headers=headers,
             )
     assert chimekit_emulator.outbox() == []
@@ -217,7 +219,7 @@ async def test_reset_seen_by_aiohttp(chimekit_emulator: EmulatorHandle) -> None:
 def test_hang_never_answers(api: Api, chimekit_emulator: EmulatorHandle) -> None:
     """hang: no byte arrives within the client's timeout; the handler does not run."""
     chimekit_emulator.add_fault(path="^/audience/identify$", fault="hang", times=1)
-    request = http_request_bytes(api, "POST", "/audience/identify", {"externalUserId": "u1"})
+    request = http_request_bytes(api, "POST", "/audience/identify", U1)
     pieces, error = raw_exchange(api.host, api.port, request, timeout=0.5)
     assert pieces == []
     assert isinstance(error, TimeoutError)
@@ -236,7 +238,8 @@ def test_hang_does_not_block_stop() -> None:
             sock = socket.create_connection((api.host, api.port), timeout=5)
             sock.sendall(http_request_bytes(api, "GET", "/audience/members/u1"))
             sockets.append(sock)
-        time.sleep(0.2)  # let the server take the requests in
+        control = EmulatorControl(server.admin_url)
+        wait_until(lambda: len(control.journal()) == 3)  # the server has taken them in
         started = time.monotonic()
         server.stop()
         assert time.monotonic() - started < 5
@@ -359,7 +362,7 @@ def test_concurrent_requests_with_a_hang(api: Api, chimekit_emulator: EmulatorHa
 
     thread = threading.Thread(target=hung)
     thread.start()
-    time.sleep(0.1)
+    wait_until(lambda: len(chimekit_emulator.journal()) == 1)
     assert api.get("/audience/members/other").status == 200
     thread.join()
     assert isinstance(result[0], TimeoutError)
