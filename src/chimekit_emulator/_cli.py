@@ -16,7 +16,6 @@ from typing import Any
 from ._config import DEFAULT_HOST, DEFAULT_RUN_SECONDS, DEFAULT_SECRET_KEY, EmulatorConfig
 from ._faults import FaultRule
 from ._fixtures import Fixtures
-from ._server import root_url, serve
 from ._store import StoreError
 
 SECRET_KEY_ENV = "CHIMEKIT_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
@@ -112,6 +111,8 @@ def _accepted_keys(flags: list[str] | None) -> list[str]:
 
 
 async def _serve_until_signalled(config: EmulatorConfig) -> None:
+    from ._server import root_url, serve  # aiohttp loads here, after the arguments are checked
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -120,10 +120,10 @@ def test_bad_faults_file_exits_2(tmp_path: Path) -> None:
     assert missing.returncode == 2
 
 
-def test_port_in_use_exits_1(emulator_process: type[EmulatorProcess]) -> None:
+def test_port_in_use_exits_1() -> None:
     """A port that is taken makes the CLI exit 1 with an error on stderr."""
-    port = emulator_process().api().port
-    result = run_cli("--port", str(port))
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        result = run_cli("--port", str(taken.getsockname()[1]))
     assert result.returncode == 1
     assert result.stderr.startswith("chimekit-emulator: error:")
 
