@@ -16,7 +16,7 @@ from typing import Any
 from ._config import DEFAULT_HOST, DEFAULT_RUN_SECONDS, DEFAULT_SECRET_KEY, EmulatorConfig
 from ._faults import FaultRule
 from ._fixtures import Fixtures
-from ._store import StoreError
+from ._store import Store, StoreError
 
 SECRET_KEY_ENV = "CHIMEKIT_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
 DEFAULT_PORT = 8787
@@ -161,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     try:
+        if config.data_path is not None:
+            Store(config.data_path).close()  # an unusable data file fails before the server loads
         asyncio.run(_serve_until_signalled(config))
     except KeyboardInterrupt:
         pass

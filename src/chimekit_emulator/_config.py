@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -76,6 +77,7 @@ class EmulatorConfig:
             raise ValueError("rate_limit must be an integer >= 1 (requests per second) or None")
         if self.fixtures is not None:
             Fixtures.from_dict(self.fixtures)  # raises ValueError naming the bad entry
+            object.__setattr__(self, "fixtures", copy.deepcopy(dict(self.fixtures)))
         for name in ("run_queued_seconds", "run_running_seconds"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:

@@ -13,7 +13,7 @@ import json
 import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
@@ -117,7 +117,7 @@ class FaultRule:
     interval: float | None = None
     chunk: int | None = None
     drift: str | None = None
-    field: str | tuple[str, ...] | None = None
+    field: str | Sequence[str] | None = None
     value: Any = UNSET
 
     def __post_init__(self) -> None:

@@ -120,16 +120,16 @@ def test_invalid_limits_are_refused(
 
 @pytest.mark.slow
 def test_a_client_that_honours_retry_after_gets_most_of_the_limit() -> None:
-    """Obeying only the whole-second Retry-After, a greedy client gets >= 90% of N over 3 s."""
+    """Obeying only the whole-second Retry-After, a greedy client gets >= 90% of N over 2 s."""
     limit = 40
     with EmulatorServer(EmulatorConfig(rate_limit=limit)) as server:
         api = Api(server.base_url, server.secret_key)
         admitted = 0
         started = time.monotonic()
-        while (elapsed := time.monotonic() - started) < 3.0:
+        while (elapsed := time.monotonic() - started) < 2.0:
             response = api.get(MEMBER)
             if response.status == 429:
-                time.sleep(min(int(response.headers["Retry-After"]), 3.0 - elapsed))
+                time.sleep(min(int(response.headers["Retry-After"]), 2.0 - elapsed))
             else:
                 admitted += 1
-        assert admitted / 3.0 >= 0.9 * limit
+        assert admitted / 2.0 >= 0.9 * limit
