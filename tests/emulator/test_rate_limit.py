@@ -121,7 +121,7 @@ def test_invalid_limits_are_refused(
 @pytest.mark.slow
 def test_a_client_that_honours_retry_after_gets_most_of_the_limit() -> None:
     """Obeying only the whole-second Retry-After, a greedy client gets >= 90% of N over 2 s."""
-    limit = 40
+    limit = 20
     with EmulatorServer(EmulatorConfig(rate_limit=limit)) as server:
         api = Api(server.base_url, server.secret_key)
         admitted = 0
