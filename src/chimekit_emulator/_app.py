@@ -20,7 +20,8 @@ from aiohttp import web
 from . import _admin
 from ._api import ROUTER, Call
 from ._config import EmulatorConfig
-from ._faults import FaultRule, apply_drift
+from ._drift import apply_drift
+from ._faults import FaultRule
 from ._idempotency import HEADER as IDEMPOTENCY_HEADER
 from ._idempotency import fingerprint, read_key, remember, replay
 from ._ids import new_request_id

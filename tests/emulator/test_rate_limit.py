@@ -133,3 +133,17 @@ def test_a_client_that_honours_retry_after_gets_most_of_the_limit() -> None:
             else:
                 admitted += 1
         assert admitted / 2.0 >= 0.9 * limit
+
+
+def test_the_window_slides_exactly() -> None:
+    """The limiter admits N in any one-second window and names the exact wait for the next."""
+    from chimekit_emulator._ratelimit import RateLimiter, retry_after_headers
+
+    limiter = RateLimiter(3)
+    assert [limiter.admit("k", at) for at in (10.0, 10.2, 10.4)] == [None, None, None]
+    assert limiter.admit("k", 10.5) == pytest.approx(0.5)
+    assert limiter.admit("other", 10.5) is None
+    assert limiter.admit("k", 11.0) is None  # the request of 10.0 has left the window
+    assert limiter.admit("k", 11.1) == pytest.approx(0.1)
+    assert retry_after_headers(0.1) == {"Retry-After": "1", "retry-after-ms": "100"}
+    assert retry_after_headers(1.0004) == {"Retry-After": "2", "retry-after-ms": "1001"}
