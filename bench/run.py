@@ -545,7 +545,7 @@ def bench_parse_only(rounds: int) -> list[Result]:
 
     from chimekit_core._http import Response
     from chimekit_core._models import MessageListResponse
-    from chimekit_core._responses import parse_field
+    from chimekit_core._responses import parse_response
 
     repeat = 100
     results = []
@@ -556,7 +556,7 @@ def bench_parse_only(rounds: int) -> list[Result]:
         def sdk(response: Response = response) -> float:
             started = time.perf_counter()
             for _ in range(repeat):
-                parse_field(response, None, MessageListResponse)
+                parse_response(response, MessageListResponse)
             return repeat / (time.perf_counter() - started)
 
         def pydantic(body: bytes = body) -> float:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Unpack
+from typing import Unpack
 
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import (
     ChannelContent,
+    ChannelContentParam,
     MessageDetail,
     MessageListItem,
     MessageListResponse,
     SentMessage,
     TemplateContent,
+    TemplateContentParam,
 )
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
 from chimekit_core._pagination import PageData, check_paging
@@ -25,7 +26,7 @@ from ._response import to_raw_response
 
 __all__ = ["AsyncMessages", "MessagesWithRawResponse"]
 
-ContentInput = TemplateContent | ChannelContent | Mapping[str, Any]
+ContentInput = TemplateContent | ChannelContent | TemplateContentParam | ChannelContentParam
 
 
 class AsyncMessages(AsyncAPIResource):

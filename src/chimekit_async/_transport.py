@@ -19,7 +19,6 @@ import aiohttp
 from aiohttp import hdrs
 from yarl import URL
 
-from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
 from chimekit_core._exceptions import (
     APIConnectionError,
@@ -33,7 +32,6 @@ __all__ = ["AsyncTransport"]
 
 _CHUNK = 64 * 1024
 _LARGE_BODY = 1024 * 1024
-_new_response = instance_builder(Response)
 
 
 class _LoopSession:
@@ -156,7 +154,7 @@ class AsyncTransport:
                     content = await resp.read()  # the common case, without another coroutine
                 else:
                     content = await _read_body(resp)
-                return _new_response(resp.status, headers, content)
+                return Response(resp.status, headers, content, request)
             finally:
                 resp.release()
                 await resp.wait_for_close()

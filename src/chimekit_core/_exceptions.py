@@ -46,7 +46,14 @@ class ChimeKitError(Exception):
 
     Raised directly for configuration problems, such as a missing secret key; the
     message says what to do about it.
+
+    Every subclass survives ``pickle`` and ``copy.deepcopy`` (a ``ProcessPoolExecutor``
+    or Celery hands errors between processes) with its message and all its fields.
     """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors do not pickle by default: rebuild without __init__.
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
 
 
 class APIConnectionError(ChimeKitError):
@@ -69,10 +76,14 @@ class APITimeoutError(APIConnectionError):
 class APIResponseValidationError(ChimeKitError):
     """A successful (2xx) response whose body is not the JSON the API documents.
 
+    For a POST the server accepted the request: do not resend it with a new
+    ``Idempotency-Key`` (it would be carried out twice); resend with ``idempotency_key``.
+
     Attributes:
         status_code: The HTTP status of the response.
         body: The raw body (decoded as text where possible).
         request_id: The ``X-Request-Id`` of the response, if any.
+        idempotency_key: The ``Idempotency-Key`` the request was sent with, if any.
     """
 
     def __init__(
@@ -82,12 +93,14 @@ class APIResponseValidationError(ChimeKitError):
         status_code: int,
         body: object,
         request_id: str | None,
+        idempotency_key: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.body = body
         self.request_id = request_id
+        self.idempotency_key = idempotency_key
 
     def __str__(self) -> str:
         return _with_request_id(f"{self.message} (HTTP {self.status_code})", self.request_id)
@@ -122,18 +135,6 @@ class APIStatusError(ChimeKitError):
 
     def __str__(self) -> str:
         return _with_request_id(f"Error code: {self.status_code} - {self.message}", self.request_id)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only constructors do not pickle by default; Celery pickles task errors.
-        state = {
-            "status_code": self.status_code,
-            "body": self.body,
-            "request_id": self.request_id,
-            "response_headers": dict(self.response_headers),
-        }
-        if isinstance(self, RateLimitError):
-            state["retry_after"] = self.retry_after
-        return (_rebuild_status_error, (type(self), self.message, state))
 
 
 class BadRequestError(APIStatusError):
@@ -201,7 +202,10 @@ def _with_request_id(text: str, request_id: str | None) -> str:
     return f"{text} (request id: {request_id})" if request_id else text
 
 
-def _rebuild_status_error(
-    cls: type[APIStatusError], message: str, state: dict[str, Any]
-) -> APIStatusError:
-    return cls(message, **state)
+def _rebuild_error(
+    cls: type[ChimeKitError], args: tuple[Any, ...], state: dict[str, Any]
+) -> ChimeKitError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error

@@ -36,11 +36,14 @@ class Response:
         status: The HTTP status code.
         headers: Case-insensitive response headers (the transport library's own mapping).
         content: The whole body, already decompressed.
+        request: The request this answers (its method and ``Idempotency-Key`` go into
+            the error for a body that cannot be read).
     """
 
     status: int
     headers: Mapping[str, str]
     content: bytes
+    request: Request | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def request_id(self) -> str | None:
@@ -75,16 +78,14 @@ def has_header(headers: Mapping[str, str], name: str) -> bool:
 
 @attrs.frozen
 class Exchange:
-    """One logical call as the client completed it: its last request and the response.
+    """One logical call as the client completed it: the final response and how it got there.
 
     Attributes:
-        request: The request of the last attempt.
-        response: The 2xx response.
+        response: The 2xx response (its ``request`` is the last attempt's request).
         retries_taken: Retries after the first attempt.
         elapsed: Seconds from the first attempt to the response, backoff included.
     """
 
-    request: Request
     response: Response
     retries_taken: int
     elapsed: float
@@ -92,7 +93,9 @@ class Exchange:
     @property
     def idempotency_key(self) -> str | None:
         """The ``Idempotency-Key`` the request carried (every POST has one)."""
-        for name, value in self.request.headers.items():
-            if name.lower() == "idempotency-key":
-                return value
+        request = self.response.request
+        if request is not None:
+            for name, value in request.headers.items():
+                if name.lower() == "idempotency-key":
+                    return value
         return None

@@ -2,14 +2,24 @@
 
 Attribute names are snake_case; the converter (``_converter.py``) maps them to the
 camelCase of the wire. A field whose wire name is not its camelCase form says so in
-its metadata (``wire``). Every documented response field is required: a body that
-leaves one out is not the documented JSON. Unknown fields are ignored.
+its metadata (``wire``).
+
+Response models are read tolerantly (the converter does it for every model, by type):
+a field typed ``X | None`` (or ``Any``) that is missing or ``null`` reads as ``None``,
+a ``list`` field as ``[]``; any other missing field (the identifiers: ``id``,
+``runId``) is an error. A value of the wrong type is an error too. Fields the SDK does
+not know are kept, in the private ``_extra`` slot of the instance (not part of ``==``
+or ``repr``), and come back in ``to_dict()``.
+
+The ``...Param`` TypedDicts type the plain dicts the SDK accepts, keys as on the wire.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, Required, Self, TypedDict
 
 import attrs
 
@@ -17,10 +27,14 @@ __all__ = [
     "AudienceMemberRef",
     "Category",
     "ChannelContent",
+    "ChannelContentParam",
     "EmailContent",
+    "EmailContentParam",
     "EmailIdentity",
     "Identity",
+    "IdentityParam",
     "InAppContent",
+    "InAppContentParam",
     "Member",
     "Message",
     "MessageDetail",
@@ -32,6 +46,7 @@ __all__ = [
     "Suppression",
     "SuppressionIdentity",
     "TemplateContent",
+    "TemplateContentParam",
     "WorkflowRun",
     "WorkflowRunRef",
 ]
@@ -48,7 +63,47 @@ def _wire(name: str) -> dict[str, str]:
 
 
 @attrs.frozen
-class Identity:
+class ResponseModel:
+    """The base of every response model: wire-form conversions and the unknown fields.
+
+    ``_extra`` holds the received keys the SDK does not know yet (``None`` when there
+    were none); only the converter sets it (``from_dict`` and API responses). It is left
+    out of ``==``, ``hash``, ``repr`` and the constructor, and comes back in ``to_dict()``.
+    """
+
+    _extra: dict[str, Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model in wire form: camelCase keys, ISO-8601 timestamps, JSON-ready values.
+
+        Fields the server sent that the SDK does not know are included as received.
+        """
+        from ._converter import to_wire
+
+        return to_wire(self)  # type: ignore[no-any-return]
+
+    def to_json(self) -> str:
+        """``to_dict()`` encoded as a JSON string."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build the model from its wire form (what ``to_dict()`` returns, or an API body).
+
+        Read as API responses are: missing or ``null`` optional fields become ``None``
+        (lists ``[]``) and unknown keys are kept.
+
+        Raises:
+            ValueError: an identifier (``id``, ``runId``) is missing or a timestamp is invalid.
+            TypeError: a value has the wrong type, or ``data`` is not a mapping.
+        """
+        from ._converter import get_converter
+
+        return get_converter().structure(dict(data) if isinstance(data, Mapping) else data, cls)
+
+
+@attrs.frozen
+class Identity(ResponseModel):
     """A channel identity of a member, e.g. ``Identity(type="email", value="ava@example.com")``."""
 
     type: str
@@ -57,7 +112,7 @@ class Identity:
 
 
 @attrs.frozen
-class Member:
+class Member(ResponseModel):
     """An audience member, as returned by identify, get and update.
 
     ``id`` is your ``externalUserId``; ``email`` comes from the member's email identity.
@@ -75,7 +130,7 @@ class Member:
 
 
 @attrs.frozen
-class Category:
+class Category(ResponseModel):
     """A message category, e.g. ``Category(id="cat_123", name="Product")``."""
 
     id: str
@@ -83,7 +138,7 @@ class Category:
 
 
 @attrs.frozen
-class SuppressionIdentity:
+class SuppressionIdentity(ResponseModel):
     """The identity a suppression applies to."""
 
     id: str | None
@@ -94,7 +149,7 @@ class SuppressionIdentity:
 
 
 @attrs.frozen
-class Suppression:
+class Suppression(ResponseModel):
     """A delivery suppression for one identity: global, or for one ``category``."""
 
     id: str
@@ -106,7 +161,7 @@ class Suppression:
 
 
 @attrs.frozen
-class Message:
+class Message(ResponseModel):
     """A message record, as returned by send and get."""
 
     id: str
@@ -122,7 +177,7 @@ class Message:
 
 
 @attrs.frozen
-class Notification:
+class Notification(ResponseModel):
     """The in-app notification a message created."""
 
     id: str
@@ -135,14 +190,14 @@ class Notification:
 
 
 @attrs.frozen
-class AudienceMemberRef:
+class AudienceMemberRef(ResponseModel):
     """A reference to the member a message went to (the API's internal member id)."""
 
     id: str
 
 
 @attrs.frozen
-class SentMessage:
+class SentMessage(ResponseModel):
     """What ``messages.send`` returns: the message, its delivery and its notification."""
 
     message: Message
@@ -152,7 +207,7 @@ class SentMessage:
 
 
 @attrs.frozen
-class Recipient:
+class Recipient(ResponseModel):
     """The member a message was sent to."""
 
     id: str
@@ -162,7 +217,7 @@ class Recipient:
 
 
 @attrs.frozen
-class MessageDetail:
+class MessageDetail(ResponseModel):
     """What ``messages.get`` returns (the API's nested ``message.message`` is flattened)."""
 
     message: Message
@@ -172,7 +227,7 @@ class MessageDetail:
 
 
 @attrs.frozen
-class MessageSummary:
+class MessageSummary(ResponseModel):
     """The message part of a history item."""
 
     id: str
@@ -186,7 +241,7 @@ class MessageSummary:
 
 
 @attrs.frozen
-class MessageListItem:
+class MessageListItem(ResponseModel):
     """One item of a member's message history."""
 
     message: MessageSummary
@@ -196,7 +251,7 @@ class MessageListItem:
 
 
 @attrs.frozen
-class WorkflowRunRef:
+class WorkflowRunRef(ResponseModel):
     """What ``workflows.run`` returns: the queued run's id and status."""
 
     run_id: str
@@ -204,7 +259,7 @@ class WorkflowRunRef:
 
 
 @attrs.frozen
-class WorkflowRun:
+class WorkflowRun(ResponseModel):
     """A workflow run; ``finished_at`` is set once it completed."""
 
     id: str
@@ -221,7 +276,7 @@ class WorkflowRun:
 
 
 @attrs.frozen
-class Pagination:
+class Pagination(ResponseModel):
     """The ``pagination`` block of a list response (internal)."""
 
     total_count: int
@@ -230,7 +285,7 @@ class Pagination:
 
 
 @attrs.frozen
-class MessageListResponse:
+class MessageListResponse(ResponseModel):
     """The body of the message-history endpoint (internal)."""
 
     messages: list[MessageListItem]
@@ -296,3 +351,48 @@ class ChannelContent:
     in_app: InAppContent | JSONObject | None = attrs.field(default=None, metadata=_wire("in_app"))
     email: EmailContent | JSONObject | None = None
     variables: JSONObject | None = None
+
+
+# --- plain-dict inputs (keys as on the wire) -------------------------------------------
+
+
+class IdentityParam(TypedDict):
+    """An identity given as a dict: ``{"type": "email", "value": "ava@example.com"}``."""
+
+    type: Required[str]
+    value: Required[str]
+    verified: NotRequired[bool | None]
+
+
+class TemplateContentParam(TypedDict, total=False):
+    """Content that sends a stored template: ``{"templateId": "tpl_1", "variables": {...}}``."""
+
+    templateId: Required[str]
+    templateVersionId: str | None
+    variables: dict[str, Any] | None
+
+
+class InAppContentParam(TypedDict, total=False):
+    """In-app channel content as a dict (``templateId`` to use a template)."""
+
+    title: str | None
+    snippet: str | None
+    body: str | None
+    actions: list[dict[str, Any]] | None
+    templateId: str | None
+
+
+class EmailContentParam(TypedDict, total=False):
+    """Email channel content as a dict."""
+
+    subject: Required[str]
+    body: str | None
+    html: str | None
+
+
+class ChannelContentParam(TypedDict, total=False):
+    """Content given per channel as a dict; at least one of ``in_app`` and ``email``."""
+
+    in_app: InAppContentParam | None
+    email: EmailContentParam | None
+    variables: dict[str, Any] | None

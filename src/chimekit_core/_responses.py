@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
-from ._converter import _hooks, structure_hook
+from ._converter import get_converter
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
@@ -22,7 +21,7 @@ from ._exceptions import (
 from ._http import Response
 from ._retry import retry_after_seconds
 
-__all__ = ["decode_json", "parse_field", "status_error"]
+__all__ = ["decode_json", "parse_response", "status_error"]
 
 T = TypeVar("T")
 
@@ -36,29 +35,6 @@ _ERRORS_BY_STATUS: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _MAX_MESSAGE_CHARS = 500
-# The scanner of json.loads' own default decoder settings.
-_scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_OPENERS = frozenset(b"{[")
-_UNDECODED: Any = object()
-
-
-def _decode_usual(content: bytes) -> Any:
-    """A UTF-8 JSON object or array body decoded, or ``_UNDECODED`` for anything else.
-
-    What json.loads(bytes) does for UTF-8, without its encoding detection and whitespace
-    regexes. A body starting with "{" or "[" has no BOM; if it is UTF-16/32 its second
-    byte is NUL, which JSON cannot have there, so it fails here and, like anything unusual
-    (trailing whitespace, an error), is left to json.loads' own path.
-    """
-    if content and content[0] in _OPENERS:
-        try:
-            text = content.decode("utf-8", "surrogatepass")
-            value, end = _scan_once(text, 0)
-        except (StopIteration, ValueError):
-            return _UNDECODED
-        if end == len(text):
-            return value
-    return _UNDECODED
 
 
 def decode_json(response: Response) -> Any:
@@ -70,44 +46,96 @@ def decode_json(response: Response) -> Any:
     content = response.content
     if not content:
         return None
-    value = _decode_usual(content)
-    if value is not _UNDECODED:
-        return value
     try:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        raise APIResponseValidationError(
-            "The API returned a body that is not JSON",
-            status_code=response.status,
-            body=_text(response.content),
-            request_id=response.request_id,
-        ) from None
+        raise _unreadable(response, "the body is not JSON", None, None) from None
 
 
-def parse_field(response: Response, field: str | None, cls: Any) -> Any:
-    """Decode the body, take ``field`` from the top-level object and structure it as ``cls``.
+@overload
+def parse_response(
+    response: Response,
+    cast_to: type[T],
+    field: str | None = None,
+    *,
+    method: str | None = None,
+    idempotency_key: str | None = None,
+) -> T: ...
+@overload
+def parse_response(
+    response: Response,
+    cast_to: Any,
+    field: str | None = None,
+    *,
+    method: str | None = None,
+    idempotency_key: str | None = None,
+) -> Any: ...
+def parse_response(
+    response: Response,
+    cast_to: Any,
+    field: str | None = None,
+    *,
+    method: str | None = None,
+    idempotency_key: str | None = None,
+) -> Any:
+    """Decode a 2xx body, take ``field`` from the top-level object, and structure it.
+
+    Args:
+        response: The 2xx response.
+        cast_to: The model (or ``list[Model]``, ``Model | None``, ``str | None``) to build.
+        field: The key of the top-level object that holds the value; ``None`` for the body.
+        method: The request's method; by default that of ``response.request``.
+        idempotency_key: The ``Idempotency-Key`` that was sent; by default the one on
+            ``response.request``.
 
     Raises:
-        APIResponseValidationError: the body does not have the documented shape.
+        APIResponseValidationError: the body cannot be read as ``cast_to``. For a POST its
+            message says the server accepted the request, and it carries the raw body and
+            the ``idempotency_key`` to resend with, so a retry is not a duplicate.
     """
-    data = _decode_usual(response.content)
-    if data is _UNDECODED:
-        data = decode_json(response)
     try:
+        data = json.loads(response.content) if response.content else None
         if field is not None:
-            if data.__class__ is not dict and not isinstance(data, dict):
+            if not isinstance(data, dict):
                 raise TypeError(f"expected a JSON object with {field!r}")
             data = data[field]
-        hook = _hooks.get(cls) or structure_hook(cls)
-        return hook(data, cls)
-    except Exception as exc:  # cattrs raises many types; all mean "not the documented shape"
+        return get_converter().structure(data, cast_to)
+    except Exception as exc:  # cattrs and json raise many types; all mean "cannot read it"
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        raise APIResponseValidationError(
-            f"The API returned a body that does not match the documented shape ({detail})",
-            status_code=response.status,
-            body=data,
-            request_id=response.request_id,
-        ) from None
+        raise _unreadable(response, detail, method, idempotency_key) from None
+
+
+def _unreadable(
+    response: Response, detail: str, method: str | None, idempotency_key: str | None
+) -> APIResponseValidationError:
+    """The error for a 2xx body that cannot be read, saying what a retry would do."""
+    request = response.request
+    if request is not None:
+        method = method or request.method
+        if idempotency_key is None:
+            idempotency_key = next(
+                (v for k, v in request.headers.items() if k.lower() == "idempotency-key"), None
+            )
+    if method == "POST":
+        resend = (
+            f"resend with idempotency_key={idempotency_key!r} to get its result"
+            if idempotency_key
+            else "check whether it took effect first"
+        )
+        message = (
+            f"The API accepted the request but its response could not be read ({detail}). "
+            f"Do not resend it with a new Idempotency-Key, which would carry it out twice; "
+            f"{resend}"
+        )
+    else:
+        message = f"The API returned a body that does not match the documented shape ({detail})"
+    return APIResponseValidationError(
+        message,
+        status_code=response.status,
+        body=_text(response.content),
+        request_id=response.request_id,
+        idempotency_key=idempotency_key,
+    )
 
 
 def status_error(response: Response) -> APIStatusError:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._converter import to_wire
 from ._encoding import require_id
-from ._models import ChannelContent, EmailIdentity, InAppContent, TemplateContent
+from ._models import (
+    ChannelContent,
+    ChannelContentParam,
+    EmailContentParam,
+    EmailIdentity,
+    IdentityParam,
+    InAppContent,
+    InAppContentParam,
+    TemplateContent,
+    TemplateContentParam,
+)
 from ._options import NOT_GIVEN
 
 __all__ = [
@@ -15,11 +26,38 @@ __all__ = [
     "check_identities",
     "check_identity",
     "check_json_object",
+    "check_keys",
     "optional_text",
     "require_id",
 ]
 
 _CHANNELS = ("in_app", "email")
+
+
+def _keys(*typed_dicts: Any) -> frozenset[str]:
+    return frozenset().union(*(t.__required_keys__ | t.__optional_keys__ for t in typed_dicts))
+
+
+_CONTENT_KEYS = _keys(TemplateContentParam, ChannelContentParam)
+_CHANNEL_KEYS = {"in_app": _keys(InAppContentParam), "email": _keys(EmailContentParam)}
+_IDENTITY_KEYS = _keys(IdentityParam)
+
+
+def check_keys(value: Mapping[Any, Any], known: frozenset[str], name: str) -> None:
+    """Refuse a key that is a known wire key spelt in the other case style.
+
+    Raises:
+        ValueError: e.g. ``template_id`` where the wire wants ``templateId``. Other
+            unknown keys pass (the API may know them before the SDK does).
+    """
+    for key in value:
+        if not isinstance(key, str) or key in known:
+            continue
+        camel = re.sub(r"_([a-z0-9])", lambda match: match.group(1).upper(), key)
+        snake = re.sub(r"(?<!^)([A-Z])", lambda match: "_" + match.group(1).lower(), key)
+        for right in (camel, snake):
+            if right in known:
+                raise ValueError(f"{name} has the key {key!r}: did you mean {right!r}?")
 
 
 def optional_text(value: Any, name: str) -> Any:
@@ -51,6 +89,7 @@ def check_identity(value: Any, name: str) -> dict[str, Any]:
             f"{name} must be an EmailIdentity or a dict with 'type' and 'value', "
             f"not {type(value).__name__}"
         )
+    check_keys(value, _IDENTITY_KEYS, name)
     for field in ("type", "value"):
         if field not in value:
             raise ValueError(f"{name} must have a {field!r}")
@@ -83,12 +122,15 @@ def check_content(value: Any, name: str = "content") -> dict[str, Any]:
             raise ValueError(f"{name} must have at least one channel (in_app or email)")
         if isinstance(value.in_app, InAppContent):
             _check_actions(value.in_app.actions, f"{name}.in_app.actions")
+        _check_channels({"in_app": value.in_app, "email": value.email}, name, ".{}")
         check_json_object(value.variables, f"{name}.variables")
         return _model_to_wire(value, name)
     if not isinstance(value, Mapping):
         raise TypeError(
             f"{name} must be TemplateContent, ChannelContent or a dict, not {type(value).__name__}"
         )
+    check_keys(value, _CONTENT_KEYS, name)
+    _check_channels(value, name, "[{!r}]")
     has_template = value.get("templateId") is not None
     channels = [channel for channel in _CHANNELS if value.get(channel) is not None]
     if has_template and channels:
@@ -98,6 +140,13 @@ def check_content(value: Any, name: str = "content") -> dict[str, Any]:
     if has_template:
         require_id(value["templateId"], f"{name}['templateId']")
     return dict(value)
+
+
+def _check_channels(content: Mapping[str, Any], name: str, index: str) -> None:
+    """The keys of the channels given as dicts (``in_app``, ``email``)."""
+    for channel, known in _CHANNEL_KEYS.items():
+        if isinstance(content.get(channel), Mapping):
+            check_keys(content[channel], known, name + index.format(channel))
 
 
 def _check_actions(value: Any, name: str) -> None:

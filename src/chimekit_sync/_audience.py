@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Unpack
 
 from chimekit_core._encoding import path_segment
-from chimekit_core._models import EmailIdentity, Member, Suppression
+from chimekit_core._models import EmailIdentity, IdentityParam, Member, Suppression
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
 from chimekit_core._validation import (
     check_identities,
@@ -30,7 +30,7 @@ __all__ = [
     "SuppressionsWithRawResponse",
 ]
 
-IdentityInput = EmailIdentity | Mapping[str, Any]
+IdentityInput = EmailIdentity | IdentityParam
 
 
 class Suppressions(SyncAPIResource):

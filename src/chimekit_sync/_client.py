@@ -31,7 +31,6 @@ from chimekit_core._config import (
     checked_default_headers,
     user_agent,
 )
-from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import check_headers, encode_json
 from chimekit_core._exceptions import APITimeoutError, AuthenticationError, ChimeKitError
 from chimekit_core._http import (
@@ -61,7 +60,6 @@ if TYPE_CHECKING:
 __all__ = ["ChimeKit"]
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-_new_request = instance_builder(Request)  # Request(...) without attrs' frozen __init__
 
 
 class ChimeKit:
@@ -335,7 +333,7 @@ class ChimeKit:
             auth = self._static_auth
             headers["Authorization"] = auth if auth is not None else self._authorization()
             refreshable = auth is None
-        call = _Call(_new_request(method, url, headers, content, path), timeout, deadline)
+        call = _Call(Request(method, url, headers, content, path), timeout, deadline)
         call.refreshable = refreshable
         try:
             response = self._attempt(call)
@@ -343,7 +341,7 @@ class ChimeKit:
             if max_retries == 0 or not self._retry_policy.is_retryable(exc):
                 raise
             response = self._retry(call, max_retries, exc)
-        return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
+        return Exchange(response, call.retries, time.monotonic() - call.started)
 
     def _authorization(self) -> str:
         if self._static_auth is not None:
@@ -394,9 +392,7 @@ class ChimeKit:
             )
             headers = dict(request.headers)
             headers["Authorization"] = self._authorization()
-            call.request = _new_request(
-                request.method, request.url, headers, request.body, request.path
-            )
+            call.request = Request(request.method, request.url, headers, request.body, request.path)
             return self._attempt_once(call)
 
     def _attempt_once(self, call: _Call) -> Response:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from chimekit_core._http import Exchange
 from chimekit_core._options import RequestOptions
-from chimekit_core._responses import parse_field
+from chimekit_core._responses import parse_response
 
 from ._response import APIResponse, raw_response_requested
 
@@ -176,4 +176,4 @@ def _parse(exchange: Exchange, cast_to: type[T], field: str | None, nullable: bo
     if cast_to is _NONE_TYPE:
         return None
     shape: Any = cast_to | None if nullable else cast_to
-    return parse_field(exchange.response, field, shape)
+    return parse_response(exchange.response, shape, field)

@@ -58,11 +58,9 @@ class APIResponse(Generic[T]):
         self._parsed: list[T] = []
 
     def __repr__(self) -> str:
-        request = self._exchange.request
-        return (
-            f"<APIResponse [{self.status_code}] {request.method} {request.path} "
-            f"request_id={self.request_id!r}>"
-        )
+        request = self._exchange.response.request
+        call = "" if request is None else f" {request.method} {request.path}"
+        return f"<APIResponse [{self.status_code}]{call} request_id={self.request_id!r}>"
 
     @property
     def status_code(self) -> int:

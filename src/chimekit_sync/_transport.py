@@ -31,7 +31,6 @@ from urllib3.exceptions import (
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.ssl_ import resolve_cert_reqs
 
-from chimekit_core._converter import instance_builder
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
 from chimekit_core._exceptions import (
     APIConnectionError,
@@ -48,7 +47,6 @@ _POOL_SIZE = 32
 _ENCODING = "content-encoding"
 # What retries=False becomes inside urllib3 (Retry.from_int), made once instead of per call.
 _NO_RETRIES = Retry(False, redirect=False)
-_new_response = instance_builder(Response)
 _live_transports: weakref.WeakSet[SyncTransport] = weakref.WeakSet()
 
 
@@ -140,7 +138,7 @@ class SyncTransport:
                 resp.release_conn()
                 raise
             resp.release_conn()
-            return _new_response(resp.status, resp.headers, content)
+            return Response(resp.status, resp.headers, content, request)
         except NewConnectionError as exc:
             # Listed first: urllib3 derives it from ConnectTimeoutError for old callers, but a
             # refused connection or a failed DNS lookup is not a timeout.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from reliability.checks import assert_no_resource_warnings
 from reliability.rawserver import RawServer, Script
 
 from .servers import FunctionServer, Handler
@@ -38,3 +39,10 @@ def raw_server() -> Iterator[Callable[[Script], RawServer]]:
     yield start
     for server in reversed(started):
         server.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_sockets() -> Iterator[None]:
+    """Every hostile test leaves no socket, session or file open (collected and checked after)."""
+    yield
+    assert_no_resource_warnings()

@@ -87,7 +87,7 @@ def test_real_validation_error_names_the_field(chimekit: ChimeKit) -> None:
     [
         ("<html>ok</html>", "text/html"),
         ('{"member": {"id": 5}}', "application/json"),
-        ('{"member": {"id": "x"}}', "application/json"),
+        ('{"member": {"displayName": "x"}}', "application/json"),
         ("[1, 2]", "application/json"),
     ],
 )

@@ -171,6 +171,12 @@ async def use_async(ck: AsyncChimeKit) -> None:
         await ck.messages.send("user_123", content={"in_app": {"title": "Hi"}}), SentMessage
     )
     assert_type(await ck.messages.get("msg_123"), MessageDetail)
+    detail = await ck.messages.get("msg_123")
+    assert_type(detail.to_dict(), dict[str, Any])
+    assert_type(detail.to_json(), str)
+    assert_type(MessageDetail.from_dict(detail.to_dict()), MessageDetail)
+    await ck.messages.send("user_123", content={"template_id": "tpl"})  # type: ignore[arg-type]
+    await ck.audience.suppressions.add("user_123", identity={"type": "email"})  # type: ignore[arg-type]
 
     paginator = ck.messages.list_for_member("user_123", limit=10, offset=5, max_items=100)
     assert_type(paginator, AsyncPaginator[MessageListItem])
