@@ -13,11 +13,12 @@ from __future__ import annotations
 import copy
 import inspect
 import logging
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from types import TracebackType
+from types import FrameType, TracebackType
 
 # typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
 from typing import TYPE_CHECKING, Any, Union, Self, Unpack  # noqa: UP035
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 
 import attrs
 
+from chimekit_core import _tracing
 from chimekit_core._config import (
     DEFAULT_BASE_URL,
     ClientConfig,
@@ -145,6 +147,7 @@ class ChimeKit:
         self._static_auth = None if config.secret_key is None else f"Bearer {config.secret_key}"
         self._closed = False
         self._loop_check = True
+        self._tracing = _tracing.available()  # tried once per process; False: no OpenTelemetry
         self.audience = Audience(self)
         self.messages = Messages(self)
         self.workflows = Workflows(self)
@@ -340,12 +343,34 @@ class ChimeKit:
             refreshable = auth is None
         call = _Call(_new_request(method, url, headers, content, path), timeout, deadline)
         call.refreshable = refreshable
+        if self._tracing:
+            return self._send_traced(call, max_retries, sys._getframe(1))
         try:
             response = self._attempt(call)
         except ChimeKitError as exc:
             if max_retries == 0 or not self._retry_policy.is_retryable(exc):
                 raise
             response = self._retry(call, max_retries, exc)
+        return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
+
+    def _send_traced(self, call: _Call, max_retries: int, caller: FrameType) -> Exchange:
+        """``_send``'s attempts inside an OpenTelemetry span (see ``chimekit_core._tracing``)."""
+        started = _tracing.CallTrace.start(caller, call.request)
+        if started is not None:
+            call.trace, call.request = started
+        try:
+            try:
+                response = self._attempt(call)
+            except ChimeKitError as exc:
+                if max_retries == 0 or not self._retry_policy.is_retryable(exc):
+                    raise
+                response = self._retry(call, max_retries, exc)
+        except BaseException as exc:
+            if call.trace is not None:
+                call.trace.failed(exc, call.retries, call.request)
+            raise
+        if call.trace is not None:
+            call.trace.succeeded(response, call.retries)
         return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
 
     def _authorization(self) -> str:
@@ -368,7 +393,9 @@ class ChimeKit:
         pending: ChimeKitError | None = first_failure
         retrying = Retrying(
             **self._retry_policy.tenacity_options(
-                max_retries, deadline=call.deadline, before_sleep=_log_retry(call.request)
+                max_retries,
+                deadline=call.deadline,
+                before_sleep=_log_retry(call.request, call.trace),
             )
         )
         for attempt in retrying:
@@ -387,10 +414,12 @@ class ChimeKit:
         """
         try:
             return self._attempt_once(call)
-        except AuthenticationError:
+        except AuthenticationError as exc:
             if not call.refreshable:
                 raise
             call.refreshable = False
+            if call.trace is not None:
+                call.trace.reauthenticating(exc)
             request = call.request
             LOGGER.info(
                 "%s %s: 401, asking the token provider for a new token",
@@ -467,7 +496,7 @@ class ChimeKit:
 class _Call:
     """The state of one logical call across its attempts."""
 
-    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout")
+    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout", "trace")
 
     def __init__(self, request: Request, timeout: float | None, deadline: float | None) -> None:
         self.request = request
@@ -476,13 +505,18 @@ class _Call:
         self.refreshable = False
         self.retries = 0
         self.started = time.monotonic()
+        self.trace: _tracing.CallTrace | None = None
 
 
-def _log_retry(request: Request) -> Callable[[tenacity.RetryCallState], None]:
+def _log_retry(
+    request: Request, trace: _tracing.CallTrace | None
+) -> Callable[[tenacity.RetryCallState], None]:
     def before_sleep(state: tenacity.RetryCallState) -> None:
         outcome = state.outcome
         exc = outcome.exception() if outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else 0.0
+        if trace is not None:
+            trace.retrying(exc, wait)
         LOGGER.info(
             "%s %s failed (%s); retry %d in %.2f s",
             request.method,
