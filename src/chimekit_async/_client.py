@@ -58,6 +58,7 @@ from ._workflows import AsyncWorkflows
 if TYPE_CHECKING:
     import aiohttp
     import tenacity
+    from opentelemetry.trace import Tracer
 
     from ._transport import AsyncTransport
 
@@ -341,8 +342,8 @@ class AsyncChimeKit:
             refreshable = auth is None
         call = _Call(_new_request(method, url, headers, content, path), timeout, deadline)
         call.refreshable = refreshable
-        if self._tracing:
-            return await self._send_traced(call, max_retries, sys._getframe(1))
+        if self._tracing and (tracer := _tracing.tracer()) is not None:
+            return await self._send_traced(call, max_retries, tracer, sys._getframe(1))
         try:
             response = await self._attempt(call)
         except ChimeKitError as exc:
@@ -351,11 +352,12 @@ class AsyncChimeKit:
             response = await self._retry(call, max_retries, exc)
         return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
 
-    async def _send_traced(self, call: _Call, max_retries: int, caller: FrameType) -> Exchange:
+    async def _send_traced(
+        self, call: _Call, max_retries: int, tracer: Tracer, caller: FrameType
+    ) -> Exchange:
         """``_send``'s attempts inside an OpenTelemetry span (see ``chimekit_core._tracing``)."""
-        started = _tracing.CallTrace.start(caller, call.request)
-        if started is not None:
-            call.trace, call.request = started
+        trace, call.request = _tracing.CallTrace.start(tracer, caller, call.request)
+        call.trace = trace
         try:
             try:
                 response = await self._attempt(call)
@@ -364,11 +366,9 @@ class AsyncChimeKit:
                     raise
                 response = await self._retry(call, max_retries, exc)
         except BaseException as exc:
-            if call.trace is not None:
-                call.trace.failed(exc, call.retries, call.request)
+            trace.failed(exc, call.retries, call.request)
             raise
-        if call.trace is not None:
-            call.trace.succeeded(response, call.retries)
+        trace.succeeded(response, call.retries)
         return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
 
     async def _authorization(self) -> str:

@@ -24,10 +24,11 @@ A span covers a call's attempts, retries, backoff and token refresh:
 
 from __future__ import annotations
 
+import functools
+import os
 import traceback
 from types import FrameType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from ._http import Request, Response, set_header
 from ._version import __version__
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from opentelemetry.context import Context
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
-__all__ = ["CallTrace", "available", "operation_name", "resource_name"]
+__all__ = ["CallTrace", "available", "operation_name", "resource_name", "tracer"]
 
 INSTRUMENTATION_NAME = "chimekit"
 RAW_REQUEST_OPERATION = "chimekit.request"
@@ -58,6 +59,9 @@ class _Api:
         self.propagate = propagate
         self.client_kind = trace.SpanKind.CLIENT
         self.proxy_provider_type = trace.ProxyTracerProvider
+        # get_tracer_provider() looks up this variable on each call while no provider is set
+        # (microseconds); with it unset, a None global provider means "no SDK", read directly.
+        self.provider_from_env = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ
 
 
 def available() -> bool:
@@ -75,22 +79,30 @@ def available() -> bool:
     return _api is not None
 
 
-def _tracer() -> Tracer | None:
-    """The chimekit tracer of the global provider; ``None`` while no SDK is configured."""
+def tracer() -> Tracer | None:
+    """The chimekit tracer of the global provider; ``None`` while no SDK is configured.
+
+    Only called once ``available()`` said yes. Checked on every call, so a provider
+    configured after the client was built is picked up.
+    """
     global _tracer_for
     api = _api
-    provider: TracerProvider = api.trace.get_tracer_provider()
+    # The global the API's set_tracer_provider() sets; read directly because this runs on
+    # every call. If a future API drops it, get_tracer_provider() answers instead.
+    provider: TracerProvider | None = getattr(api.trace, "_TRACER_PROVIDER", _UNRESOLVED)
+    if provider is None and not api.provider_from_env:
+        return None
+    if provider is None or provider is _UNRESOLVED:
+        provider = api.trace.get_tracer_provider()
     cached_provider, cached_tracer = _tracer_for
     if provider is cached_provider:
         tracer: Tracer = cached_tracer
         return tracer
     if isinstance(provider, api.proxy_provider_type):
-        # The API's default: every span would be a no-op, so start none. Checked on each
-        # call, so a provider configured after the client was built is picked up.
-        return None
-    tracer = provider.get_tracer(INSTRUMENTATION_NAME, __version__)
-    _tracer_for = (provider, tracer)
-    return tracer
+        return None  # the API's default: every span would be a no-op, so start none
+    made = provider.get_tracer(INSTRUMENTATION_NAME, __version__)
+    _tracer_for = (provider, made)
+    return made
 
 
 def resource_name(module: str, class_name: str) -> str:
@@ -129,16 +141,31 @@ def operation_name(caller: FrameType) -> str:
 
 
 def _url_attributes(url: str) -> dict[str, Any]:
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:  # semantic conventions: credentials in a URL are replaced
-        netloc = "REDACTED:REDACTED@" + netloc.rpartition("@")[2]
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    scheme, _, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    address, port, shown = _server(scheme, netloc)
     return {
-        "server.address": parts.hostname or "",
+        "server.address": address,
         "server.port": port,
-        "url.full": urlunsplit(parts._replace(netloc=netloc)),
+        "url.full": f"{scheme}://{shown}{slash}{path}",
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _server(scheme: str, netloc: str) -> tuple[str, int, str]:
+    """Host, port and the netloc to show (credentials replaced, as the conventions ask)."""
+    _userinfo, at, hostport = netloc.rpartition("@")
+    shown = f"REDACTED:REDACTED@{hostport}" if at else netloc
+    host, port = hostport, 443 if scheme == "https" else 80
+    if hostport.startswith("["):  # an IPv6 literal: [::1]:8080
+        bracket = hostport.index("]")
+        host = hostport[1:bracket]
+        if hostport[bracket + 1 : bracket + 2] == ":":
+            port = int(hostport[bracket + 2 :])
+    elif ":" in hostport:
+        host, _, number = hostport.rpartition(":")
+        port = int(number)
+    return host.lower(), port, shown
 
 
 def _secrets(headers: Any) -> tuple[str, ...]:
@@ -178,22 +205,19 @@ class CallTrace:
         self._attempts = 0
 
     @classmethod
-    def start(cls, caller: FrameType, request: Request) -> tuple[CallTrace, Request] | None:
+    def start(
+        cls, tracer: Tracer, caller: FrameType, request: Request
+    ) -> tuple[CallTrace, Request]:
         """Start the span of a call and return it with the request to send.
 
         The returned request carries the trace context (``traceparent``, ``tracestate``,
         ``baggage``: whatever the globally configured propagator writes).
 
         Args:
+            tracer: From ``tracer()``.
             caller: The frame that called ``_send``, to name the operation.
             request: The request as the pipeline built it.
-
-        Returns:
-            ``None`` when no OpenTelemetry SDK is configured.
         """
-        tracer = _tracer()
-        if tracer is None:
-            return None
         api = _api
         secrets = _secrets(request.headers)
         attributes: dict[str, Any] = {"http.request.method": request.method}

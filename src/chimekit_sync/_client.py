@@ -60,6 +60,7 @@ from ._workflows import Workflows
 if TYPE_CHECKING:
     import urllib3
     import tenacity
+    from opentelemetry.trace import Tracer
 
     from ._transport import SyncTransport
 
@@ -343,8 +344,8 @@ class ChimeKit:
             refreshable = auth is None
         call = _Call(_new_request(method, url, headers, content, path), timeout, deadline)
         call.refreshable = refreshable
-        if self._tracing:
-            return self._send_traced(call, max_retries, sys._getframe(1))
+        if self._tracing and (tracer := _tracing.tracer()) is not None:
+            return self._send_traced(call, max_retries, tracer, sys._getframe(1))
         try:
             response = self._attempt(call)
         except ChimeKitError as exc:
@@ -353,11 +354,12 @@ class ChimeKit:
             response = self._retry(call, max_retries, exc)
         return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
 
-    def _send_traced(self, call: _Call, max_retries: int, caller: FrameType) -> Exchange:
+    def _send_traced(
+        self, call: _Call, max_retries: int, tracer: Tracer, caller: FrameType
+    ) -> Exchange:
         """``_send``'s attempts inside an OpenTelemetry span (see ``chimekit_core._tracing``)."""
-        started = _tracing.CallTrace.start(caller, call.request)
-        if started is not None:
-            call.trace, call.request = started
+        trace, call.request = _tracing.CallTrace.start(tracer, caller, call.request)
+        call.trace = trace
         try:
             try:
                 response = self._attempt(call)
@@ -366,11 +368,9 @@ class ChimeKit:
                     raise
                 response = self._retry(call, max_retries, exc)
         except BaseException as exc:
-            if call.trace is not None:
-                call.trace.failed(exc, call.retries, call.request)
+            trace.failed(exc, call.retries, call.request)
             raise
-        if call.trace is not None:
-            call.trace.succeeded(response, call.retries)
+        trace.succeeded(response, call.retries)
         return Exchange(call.request, response, call.retries, time.monotonic() - call.started)
 
     def _authorization(self) -> str:
