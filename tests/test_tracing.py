@@ -160,6 +160,8 @@ def test_every_resource_method_names_its_span(
             ck.request("GET", "/audience/members/user_1")
             run_id = ck.workflows.run("welcome", "user_1").run_id
             ck.workflows.get_run(run_id)
+            chimekit_emulator.advance_runs(run_id)
+            ck.workflows.wait_for_run(run_id, timeout=5)
             return None
 
         async def steps() -> None:
@@ -172,6 +174,8 @@ def test_every_resource_method_names_its_span(
             await ck.request("GET", "/audience/members/user_1")
             run_id = (await ck.workflows.run("welcome", "user_1")).run_id
             await ck.workflows.get_run(run_id)
+            chimekit_emulator.advance_runs(run_id)  # a quick admin call; blocking is fine here
+            await ck.workflows.wait_for_run(run_id, timeout=5)
 
         return steps()
 
@@ -186,6 +190,7 @@ def test_every_resource_method_names_its_span(
         "chimekit.request",
         "chimekit.workflows.run",
         "chimekit.workflows.get_run",
+        "chimekit.workflows.wait_for_run",  # one span per poll; here the run had finished
     ]
 
 
