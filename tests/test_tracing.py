@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -477,3 +478,89 @@ def test_works_when_opentelemetry_cannot_be_imported(chimekit_emulator: Emulator
         ("GET", 200),
     ]
     assert [header(entry, "traceparent") for entry in journal] == [None, None]
+
+
+MEMBER = {
+    "member": {
+        "id": "u",
+        "email": None,
+        "displayName": None,
+        "identities": [],
+        "attributes": {},
+        "created": "2025-01-01T00:00:00.000Z",
+        "updated": "2025-01-01T00:00:00.000Z",
+        "deleted": None,
+        "lastSeen": None,
+    }
+}
+
+
+@flavours
+def test_token_refresh_is_an_attempt_of_its_own_and_no_token_is_recorded(
+    flavour: str, spans: InMemorySpanExporter
+) -> None:
+    """A 401 then a resend with a fresh token: `reauthenticate` then `success`, no token anywhere."""
+    tokens = iter(["tok_stale_1", "tok_fresh_2"])
+
+    def handler(seen: Seen) -> Reply:
+        if seen.headers["authorization"] == "Bearer tok_stale_1":
+            return Reply(401, {"error": "token expired"})
+        return Reply(200, MEMBER)
+
+    with serve(handler) as server:
+        run(
+            flavour,
+            server.base_url,
+            lambda ck: ck.audience.get("u"),
+            token_provider=lambda: next(tokens),
+        )
+        seen = [request.headers["authorization"] for request in server.requests]
+    assert seen == ["Bearer tok_stale_1", "Bearer tok_fresh_2"]
+    (span,) = named(spans, "chimekit.audience.get")
+    assert events(span) == [
+        {
+            "chimekit.attempt.number": 1,
+            "chimekit.attempt.outcome": "reauthenticate",
+            "error.type": "AuthenticationError",
+            "http.response.status_code": 401,
+        },
+        {
+            "chimekit.attempt.number": 2,
+            "chimekit.attempt.outcome": "success",
+            "http.response.status_code": 200,
+        },
+    ]
+    assert span.status.status_code is StatusCode.UNSET
+    assert span.attributes is not None
+    assert span.attributes["chimekit.retries"] == 0
+    recorded = [str(value) for value in span.attributes.values()]
+    recorded += [str(value) for event in span.events for value in (event.attributes or {}).values()]
+    assert [text for text in recorded if "tok_" in text or "Bearer" in text] == []
+
+
+async def test_cancelled_call_ends_its_span_without_an_error(spans: InMemorySpanExporter) -> None:
+    """A call cancelled mid-request (a prefetch nobody wants) ends its span, status unset."""
+    release = threading.Event()
+    arrived = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def handler(seen: Seen) -> Reply:
+        loop.call_soon_threadsafe(arrived.set)
+        release.wait(5)
+        return Reply(200, MEMBER)
+
+    with serve(handler) as server:
+        async with AsyncChimeKit("sk_test_tracing", base_url=server.base_url) as ck:
+            task = asyncio.ensure_future(ck.audience.get("u"))
+            await asyncio.wait_for(arrived.wait(), 5)  # the request is on the server
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        release.set()
+    (span,) = named(spans, "chimekit.audience.get")
+    assert span.status.status_code is StatusCode.UNSET
+    assert [event.name for event in span.events] == ["chimekit.cancelled"]
+    assert events(span, "chimekit.cancelled") == [
+        {"exception.type": "asyncio.exceptions.CancelledError"}
+    ]
+    assert "error.type" not in (span.attributes or {})
