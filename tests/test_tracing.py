@@ -36,6 +36,7 @@ from chimekit_core import (
     InternalServerError,
     NotFoundError,
     RetryPolicy,
+    _tracing,
 )
 from chimekit_emulator import EmulatorHandle
 from chimekit_sync import ChimeKit
@@ -564,3 +565,33 @@ async def test_cancelled_call_ends_its_span_without_an_error(spans: InMemorySpan
         {"exception.type": "asyncio.exceptions.CancelledError"}
     ]
     assert "error.type" not in (span.attributes or {})
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://api.chimekit.com/sdk/v1/messages/members/u/messages?limit=5&offset=10",
+            (
+                "api.chimekit.com",
+                443,
+                "https://api.chimekit.com/sdk/v1/messages/members/u/messages?limit=5&offset=10",
+            ),
+        ),
+        (
+            "http://user:pa55@127.0.0.1:8787/sdk/v1/x",
+            ("127.0.0.1", 8787, "http://REDACTED:REDACTED@127.0.0.1:8787/sdk/v1/x"),
+        ),
+        ("http://[::1]:9000/sdk/v1/x", ("::1", 9000, "http://[::1]:9000/sdk/v1/x")),
+        ("https://[::1]/sdk/v1", ("::1", 443, "https://[::1]/sdk/v1")),
+        ("http://LocalHost/sdk/v1", ("localhost", 80, "http://LocalHost/sdk/v1")),
+    ],
+)
+def test_url_attributes_follow_the_conventions(url: str, expected: tuple[str, int, str]) -> None:
+    """server.address/port from the URL (default ports filled in), credentials in it replaced."""
+    attributes = _tracing._url_attributes(url)
+    assert (
+        attributes["server.address"],
+        attributes["server.port"],
+        attributes["url.full"],
+    ) == expected

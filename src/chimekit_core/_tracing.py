@@ -52,11 +52,10 @@ class _Api:
     """The few opentelemetry-api entry points the pipeline uses, imported once."""
 
     def __init__(self) -> None:
-        from opentelemetry import context, propagate, trace
+        from opentelemetry import context, trace
 
         self.trace = trace
         self.context = context
-        self.propagate = propagate
         self.client_kind = trace.SpanKind.CLIENT
         self.proxy_provider_type = trace.ProxyTracerProvider
         # get_tracer_provider() looks up this variable on each call while no provider is set
@@ -96,8 +95,8 @@ def tracer() -> Tracer | None:
         provider = api.trace.get_tracer_provider()
     cached_provider, cached_tracer = _tracer_for
     if provider is cached_provider:
-        tracer: Tracer = cached_tracer
-        return tracer
+        cached: Tracer = cached_tracer
+        return cached
     if isinstance(provider, api.proxy_provider_type):
         return None  # the API's default: every span would be a no-op, so start none
     made = provider.get_tracer(INSTRUMENTATION_NAME, __version__)
@@ -218,6 +217,8 @@ class CallTrace:
             caller: The frame that called ``_send``, to name the operation.
             request: The request as the pipeline built it.
         """
+        from opentelemetry import propagate  # here: only processes that record spans load it
+
         api = _api
         secrets = _secrets(request.headers)
         attributes: dict[str, Any] = {"http.request.method": request.method}
@@ -237,7 +238,7 @@ class CallTrace:
         context: Context = api.trace.set_span_in_context(span)
         token = api.context.attach(context)
         carrier: dict[str, str] = {}
-        api.propagate.inject(carrier, context=context)
+        propagate.inject(carrier, context=context)
         if carrier:
             headers = dict(request.headers)
             for name, value in carrier.items():
