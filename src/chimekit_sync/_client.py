@@ -357,7 +357,11 @@ class ChimeKit:
     def _send_traced(
         self, call: _Call, max_retries: int, tracer: Tracer, caller: FrameType
     ) -> Exchange:
-        """``_send``'s attempts inside an OpenTelemetry span (see ``chimekit_core._tracing``)."""
+        """``_send``'s attempts inside an OpenTelemetry span (see ``chimekit_core._tracing``).
+
+        The same first try and retries as ``_send``, written out apart so that the untraced
+        path pays one check and no span bookkeeping.
+        """
         trace, call.request = _tracing.CallTrace.start(tracer, caller, call.request)
         call.trace = trace
         try:
