@@ -1,154 +1,170 @@
 """Per-call cost of the tracing hook, through a fake in-process transport (no network).
 
-    python bench/tracing_overhead.py [--calls 20000] [--rounds 5] [--baseline-src DIR]
+    python bench/tracing_overhead.py --baseline-src DIR [--calls 20000] [--rounds 5]
 
-Times ``ck.audience.get`` (sync and async) ``--calls`` times per round, in a fresh
-interpreter per mode and round, rounds interleaved so machine noise hits every mode alike,
-and prints the median microseconds per call. Modes:
+``DIR`` is the ``src`` of a build without any tracing code (e.g. ``git archive`` of an older
+commit). Its packages are copied under other names (``base_core``, ``base_async``,
+``base_sync``) so that both builds load in one interpreter, and the variants of a scenario
+take turns in batches of 1,000 calls of ``ck.audience.get``: noise from the rest of the
+machine then hits them alike, which separate processes cannot promise. Each round is a fresh
+interpreter; the report is the median over rounds of the microseconds per call and of each
+variant's difference from the first. Scenarios (sync and async):
 
-- ``baseline``: the tree at ``--baseline-src`` (a build without any tracing code), if given;
 - ``absent``: opentelemetry made unimportable (``sys.modules["opentelemetry"] = None``);
+  variants ``baseline`` and ``chimekit``;
 - ``api-only``: opentelemetry-api installed, no SDK configured (the API's no-op provider);
-- ``sdk``: an SDK ``TracerProvider`` without exporters (every span recorded, then dropped).
-
-``api-only`` and ``sdk`` also run, in the same process and in alternating batches of 1,000
-calls, the client with its tracing hook switched off (``ck._tracing = False``, the very path
-taken when the import failed): the ``hook`` column is the difference, free of the noise
-between processes.
+  variants ``baseline``, ``hook-off`` (the client with ``_tracing`` False, the path taken
+  when the import failed) and ``chimekit``;
+- ``sdk``: an SDK ``TracerProvider`` without processors (every span recorded, then
+  dropped); variants ``hook-off`` and ``chimekit``: the cost of a recorded span.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {
+    "chimekit_core": "base_core",
+    "chimekit_async": "base_async",
+    "chimekit_sync": "base_sync",
+}
 
 CHILD = r"""
-import asyncio, sys, time
-mode, flavour, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
-if mode in ("absent", "baseline"):
+import asyncio, importlib, sys, time
+scenario, flavour, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if scenario == "absent":
     sys.modules["opentelemetry"] = None
-if mode == "sdk":
+if scenario == "sdk":
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
     trace.set_tracer_provider(TracerProvider())
-from chimekit_core._http import Response
 
 BODY = (
     b'{"member": {"id": "user_1", "email": null, "displayName": null, "identities": [],'
     b' "attributes": {}, "created": "2025-01-01T00:00:00.000Z",'
     b' "updated": "2025-01-01T00:00:00.000Z", "deleted": null, "lastSeen": null}}'
 )
-RESPONSE = Response(200, {"x-request-id": "req_1", "content-type": "application/json"}, BODY)
+URL = "https://api.chimekit.test/sdk/v1"
 
 
-class SyncFake:
-    def send(self, request, timeout):
-        return RESPONSE
+def client(prefix, hook=True):
+    core = importlib.import_module(f"{prefix}_core._http")
+    response = core.Response(200, {"x-request-id": "req_1"}, BODY)
+    if flavour == "sync":
+        class Fake:
+            def send(self, request, timeout):
+                return response
+        ck = importlib.import_module(f"{prefix}_sync").ChimeKit("sk_test_bench", base_url=URL)
+    else:
+        class Fake:
+            async def send(self, request, timeout):
+                return response
+        ck = importlib.import_module(f"{prefix}_async").AsyncChimeKit("sk_test_bench", base_url=URL)
+    ck._shared.transport = Fake()
+    if not hook:
+        ck._tracing = False
+    return ck
 
-    def close(self):
-        pass
 
-
-class AsyncFake:
-    async def send(self, request, timeout):
-        return RESPONSE
-
-    async def close(self):
-        pass
-
-
+variants = {
+    "absent": {"baseline": ("base", True), "chimekit": ("chimekit", True)},
+    "api-only": {
+        "baseline": ("base", True), "hook-off": ("chimekit", False), "chimekit": ("chimekit", True)
+    },
+    "sdk": {"hook-off": ("chimekit", False), "chimekit": ("chimekit", True)},
+}[scenario]
+gets = {name: client(*spec).audience.get for name, spec in variants.items()}
+spent = dict.fromkeys(gets, 0.0)
 BATCH = 1000
-toggle = mode in ("api-only", "sdk")
-timings = {True: [], False: []}  # per-call microseconds of each batch, hook on / off
-if flavour == "sync":
-    from chimekit_sync import ChimeKit
-    ck = ChimeKit("sk_test_bench", base_url="https://api.chimekit.test/sdk/v1")
-    ck._shared.transport = SyncFake()
-    get = ck.audience.get
-    for _ in range(500):
-        get("user_1")
-    for batch in range(calls // BATCH * (2 if toggle else 1)):
-        hook = not (toggle and batch % 2)
-        if toggle:
-            ck._tracing = hook
-        started = time.perf_counter()
-        for _ in range(BATCH):
-            get("user_1")
-        timings[hook].append((time.perf_counter() - started) / BATCH * 1e6)
-else:
-    from chimekit_async import AsyncChimeKit
-    ck = AsyncChimeKit("sk_test_bench", base_url="https://api.chimekit.test/sdk/v1")
-    ck._shared.transport = AsyncFake()
-    get = ck.audience.get
 
-    async def main():
+
+def run_sync():
+    for get in gets.values():
+        for _ in range(500):
+            get("user_1")
+    for _ in range(calls // BATCH):
+        for name, get in gets.items():
+            started = time.perf_counter()
+            for _ in range(BATCH):
+                get("user_1")
+            spent[name] += time.perf_counter() - started
+
+
+async def run_async():
+    for get in gets.values():
         for _ in range(500):
             await get("user_1")
-        for batch in range(calls // BATCH * (2 if toggle else 1)):
-            hook = not (toggle and batch % 2)
-            if toggle:
-                ck._tracing = hook
+    for _ in range(calls // BATCH):
+        for name, get in gets.items():
             started = time.perf_counter()
             for _ in range(BATCH):
                 await get("user_1")
-            timings[hook].append((time.perf_counter() - started) / BATCH * 1e6)
+            spent[name] += time.perf_counter() - started
 
-    asyncio.run(main())
-loaded = any(name.startswith("opentelemetry") and m is not None for name, m in sys.modules.items())
-on = sum(timings[True]) / len(timings[True])
-off = sum(timings[False]) / len(timings[False]) if timings[False] else on
-print(on, on - off, loaded)
+
+if flavour == "sync":
+    run_sync()
+else:
+    asyncio.run(run_async())
+imported = any(name.startswith("opentelemetry") and m for name, m in sys.modules.items())
+done = calls // BATCH * BATCH
+print(imported, *(f"{name}={seconds / done * 1e6}" for name, seconds in spent.items()))
 """
 
 
-def _run(mode: str, flavour: str, calls: int, src: Path) -> tuple[float, float, bool]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
+def _renamed_copy(src: Path, into: Path) -> None:
+    """Copy the packages of ``src`` into ``into`` under the ``base_*`` names."""
+    pattern = re.compile(r"\b(" + "|".join(PACKAGES) + r")\b")
+    for old, new in PACKAGES.items():
+        shutil.copytree(src / old, into / new)
+        for path in (into / new).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            path.write_text(pattern.sub(lambda m: PACKAGES[m.group(1)], text), encoding="utf-8")
+
+
+def _round(scenario: str, flavour: str, calls: int, path: str) -> tuple[bool, dict[str, float]]:
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, flavour, str(calls)],
+        [sys.executable, "-c", CHILD, scenario, flavour, str(calls)],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "PYTHONPATH": path},
         check=True,
     )
-    micros, hook, loaded = done.stdout.split()
-    return float(micros), float(hook), loaded == "True"
+    imported, *pairs = done.stdout.split()
+    return imported == "True", {k: float(v) for k, v in (pair.split("=") for pair in pairs)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline-src", type=Path, required=True)
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--baseline-src", type=Path)
     args = parser.parse_args()
-    modes = [("absent", ROOT / "src"), ("api-only", ROOT / "src"), ("sdk", ROOT / "src")]
-    if args.baseline_src is not None:
-        modes.insert(0, ("baseline", args.baseline_src))
-    for flavour in ("sync", "async"):
-        samples: dict[str, list[float]] = {mode: [] for mode, _ in modes}
-        hooks: dict[str, list[float]] = {mode: [] for mode, _ in modes}
-        imported: dict[str, bool] = {}
-        for _ in range(args.rounds):
-            for mode, src in modes:
-                micros, hook, loaded = _run(mode, flavour, args.calls, src)
-                samples[mode].append(micros)
-                hooks[mode].append(hook)
-                imported[mode] = loaded
-        first = statistics.median(samples[modes[0][0]])
-        print(f"{flavour}: {args.calls} calls x {args.rounds} rounds, median us/call")
-        for mode, _ in modes:
-            value = statistics.median(samples[mode])
-            hook = statistics.median(hooks[mode])
-            print(
-                f"  {mode:9} {value:8.2f} us  {value - first:+7.2f} us "
-                f"({(value / first - 1) * 100:+6.1f} %)  hook {hook:+7.2f} us  "
-                f"opentelemetry imported: {imported[mode]}"
-            )
+    with tempfile.TemporaryDirectory() as base:
+        _renamed_copy(args.baseline_src, Path(base))
+        path = os.pathsep.join([str(ROOT / "src"), base])
+        for flavour in ("sync", "async"):
+            print(f"{flavour}: {args.calls} calls per variant x {args.rounds} rounds (median)")
+            for scenario in ("absent", "api-only", "sdk"):
+                rounds = [_round(scenario, flavour, args.calls, path) for _ in range(args.rounds)]
+                imported = rounds[0][0]
+                names = list(rounds[0][1])
+                first = names[0]
+                cells = []
+                for name in names:
+                    value = statistics.median(r[name] for _, r in rounds)
+                    delta = statistics.median(r[name] - r[first] for _, r in rounds)
+                    cells.append(f"{name} {value:7.2f} us ({delta:+.2f})")
+                print(f"  {scenario:9} " + "  ".join(cells) + f"  [otel imported: {imported}]")
 
 
 if __name__ == "__main__":
