@@ -41,11 +41,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff lint and format check, and the codegen drift check."""
     _install(session, "lint", editable=False)
-    session.run("ruff", "check", ".")
-    # Generated files are excluded from ruff; the hand-written sync files are not generated.
-    session.run(
-        "ruff", "check", "src/chimekit_sync/_transport.py", "src/chimekit_sync/_concurrency.py"
-    )
+    session.run("ruff", "check", ".")  # generated files too: the generator lints its output
     session.run("ruff", "format", "--check", ".")
     session.run("python", "codegen/generate.py", "--check")
 

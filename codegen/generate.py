@@ -1,5 +1,10 @@
 """Generate the sync twin from the async sources with unasync.
 
+Each async module is converted by unasync (``async``/``await`` dropped, names replaced as
+``codegen/rules.py`` says), its docstrings rewritten, then passed through ``ruff check
+--fix`` and ``ruff format`` with the project's config, so generated code is linted like the
+rest.
+
 ``python codegen/generate.py`` writes the generated files; ``--check`` writes nothing and
 fails (printing a diff) when a generated file is stale, missing or extra, when a
 hand-written twin is missing, or when a replacement rule is never used.
@@ -10,8 +15,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import tokenize_rt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -22,39 +32,96 @@ _SKIP_DIRS = {"__pycache__"}
 
 def source_files(rule: DirRule) -> list[Path]:
     """The files of ``rule.source`` that are generated (hand-written twins excluded)."""
-    files = []
-    for path in sorted(rule.source_dir.rglob("*")):
-        if path.is_dir() or _SKIP_DIRS.intersection(path.parts):
-            continue
-        if path.suffix not in (".py", ".typed"):
-            continue
-        if path.relative_to(rule.source_dir).as_posix() in rule.hand_written:
-            continue
-        files.append(path)
-    return files
+    return [
+        path
+        for path in sorted(rule.source_dir.rglob("*"))
+        if path.is_file()
+        and path.suffix in (".py", ".typed")
+        and not _SKIP_DIRS.intersection(path.parts)
+        and path.relative_to(rule.source_dir).as_posix() not in rule.hand_written
+    ]
 
 
-def convert(rule: DirRule, path: Path) -> str:
-    """One source file as unasync converts it (before the prose rules)."""
-    import tokenize_rt
+def convert(rule: DirRule, text: str) -> str:
+    """Python source made sync by unasync, after unwrapping ``Awaitable[X]`` to ``X``.
+
+    unasync (public API: ``Rule`` and ``unasync_files``) drops ``async``/``await`` and
+    replaces names by the rule's table (any other ``AsyncX`` becomes ``SyncX``); it has no
+    notion of a type that only the async flavour needs, so that one step is ours.
+    """
     import unasync
 
-    converter = unasync.Rule(str(rule.source_dir), str(rule.target_dir), rule.replacements)
-    tokens = tokenize_rt.src_to_tokens(path.read_text(encoding="utf-8"))
-    return str(tokenize_rt.tokens_to_src(list(converter._unasync_tokens(tokens))))
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp, "from_async"), Path(tmp, "to_sync")
+        source.mkdir()
+        module = source / "module.py"
+        module.write_text(_unwrap(rule, text), encoding="utf-8")
+        rules = [unasync.Rule(f"{source}/", f"{target}/", rule.replacements)]
+        unasync.unasync_files([str(module)], rules)
+        return (target / "module.py").read_text(encoding="utf-8")
+
+
+def _unwrap(rule: DirRule, text: str) -> str:
+    """``Awaitable[X]`` (and the other names of ``rule.unwrap``) becomes ``X``."""
+    if not any(name in text for name in rule.unwrap):
+        return text
+    tokens = tokenize_rt.src_to_tokens(text)
+    out = []
+    closers: list[bool] = []  # one per open "[": whether its "]" goes too
+    unwrapping = False
+    for i, token in enumerate(tokens):
+        if token.name == "NAME" and token.src in rule.unwrap and tokens[i + 1].src == "[":
+            unwrapping = True
+        elif token.name == "OP" and token.src == "[":
+            closers.append(unwrapping)
+            if not unwrapping:
+                out.append(token)
+            unwrapping = False
+        elif token.name == "OP" and token.src == "]":
+            if not closers.pop():
+                out.append(token)
+        else:
+            out.append(token)
+    return str(tokenize_rt.tokens_to_src(out))
 
 
 def render(rule: DirRule, path: Path) -> str:
-    """The generated text for one source file."""
+    """The generated text for one source file, before ``lint``."""
     if path.suffix != ".py":
         return path.read_text(encoding="utf-8")
-    text = _rewrite_prose(convert(rule, path), rule)
-    header = GENERATED_HEADER.format(source=path.relative_to(ROOT).as_posix())
-    return header + text
+    text = _rewrite_prose(convert(rule, path.read_text(encoding="utf-8")), rule)
+    return GENERATED_HEADER.format(source=path.relative_to(ROOT).as_posix()) + text
+
+
+def lint(texts: dict[Path, str]) -> dict[Path, str]:
+    """Python files (keyed by path from the root) after ``ruff check --fix`` and ``ruff format``.
+
+    The project's config applies, so unused imports go, imports are sorted and the tree's own
+    ``ruff check .`` and ``ruff format --check .`` pass on the output.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(ROOT / "pyproject.toml", tmp)
+        for relative, text in texts.items():
+            (Path(tmp) / relative).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / relative).write_text(text, encoding="utf-8")
+        for command in (["check", "--fix-only"], ["format"]):
+            ruff = [
+                sys.executable,
+                "-m",
+                "ruff",
+                *command,
+                "--quiet",
+                "--no-cache",
+                *map(str, texts),
+            ]
+            result = subprocess.run(ruff, cwd=tmp, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise SystemExit(f"`ruff {command[0]}` failed: {result.stderr.strip()}")
+        return {relative: (Path(tmp) / relative).read_text(encoding="utf-8") for relative in texts}
 
 
 def _rewrite_prose(text: str, rule: DirRule) -> str:
-    # unasync rewrites code tokens only; docstrings and comments name the async API too.
+    # convert() rewrites code tokens only; docstrings and comments name the async API too.
     text = re.sub(r"\bawait (?=\S)", "", text)
     text = re.sub(r"\basync (with|for|def)\b", r"\1", text)
     for old, new in rule.prose.items():
@@ -67,26 +134,28 @@ def _rewrite_prose(text: str, rule: DirRule) -> str:
 
 def expected(rule: DirRule) -> dict[Path, str]:
     """Every generated file of ``rule`` (path relative to the target) and its text."""
-    return {path.relative_to(rule.source_dir): render(rule, path) for path in source_files(rule)}
+    texts = {path.relative_to(rule.source_dir): render(rule, path) for path in source_files(rule)}
+    linted = lint(
+        {Path(rule.target, name): text for name, text in texts.items() if name.suffix == ".py"}
+    )
+    return {name: linted.get(Path(rule.target, name), text) for name, text in texts.items()}
 
 
 def unused_replacements(rule: DirRule) -> list[str]:
     """Replacements that no source file of ``rule`` uses (names, strings or prose)."""
-    import tokenize_rt
-
     seen: set[str] = set()
     texts = []
     for path in source_files(rule):
         if path.suffix != ".py":
             continue
         text = path.read_text(encoding="utf-8")
-        texts.append(convert(rule, path))  # prose rules apply to the converted text
+        texts.append(convert(rule, text))  # prose rules apply to the converted text
         for token in tokenize_rt.src_to_tokens(text):
             if token.name == "NAME":
                 seen.add(token.src)
             elif token.name == "STRING":
                 seen.add(token.src[1:-1])
-    unused = set(rule.replacements) - seen
+    unused = (set(rule.replacements) | rule.unwrap) - seen
     unused.update(old for old in rule.prose if not any(old in text for text in texts))
     return sorted(unused)
 
@@ -115,12 +184,9 @@ def check(rule: DirRule) -> list[str]:
                 f"{target.relative_to(ROOT)} (generated)",
             )
             problems.append(f"stale generated file: {target.relative_to(ROOT)}\n{''.join(diff)}")
-    for path in sorted(rule.target_dir.rglob("*")):
-        if path.is_dir() or _SKIP_DIRS.intersection(path.parts):
-            continue
-        relative = path.relative_to(rule.target_dir)
-        if relative not in wanted and relative.as_posix() not in rule.hand_written:
-            problems.append(f"extra file in generated tree: {path.relative_to(ROOT)}")
+    problems.extend(
+        f"extra file in generated tree: {path.relative_to(ROOT)}" for path in _extra(rule, wanted)
+    )
     problems.extend(
         f"replacement rule never used in {rule.source}: {name!r}"
         for name in unused_replacements(rule)
@@ -138,14 +204,22 @@ def write(rule: DirRule) -> list[Path]:
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
             changed.append(target)
-    for path in sorted(rule.target_dir.rglob("*")):
-        if path.is_dir() or _SKIP_DIRS.intersection(path.parts):
-            continue
-        relative = path.relative_to(rule.target_dir)
-        if relative not in wanted and relative.as_posix() not in rule.hand_written:
-            path.unlink()
-            changed.append(path)
+    for path in _extra(rule, wanted):
+        path.unlink()
+        changed.append(path)
     return changed
+
+
+def _extra(rule: DirRule, wanted: dict[Path, str]) -> list[Path]:
+    # Files in the target tree that are neither generated nor hand-written.
+    return [
+        path
+        for path in sorted(rule.target_dir.rglob("*"))
+        if path.is_file()
+        and not _SKIP_DIRS.intersection(path.parts)
+        and path.relative_to(rule.target_dir) not in wanted
+        and path.relative_to(rule.target_dir).as_posix() not in rule.hand_written
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

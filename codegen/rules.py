@@ -1,4 +1,4 @@
-"""The one source of the unasync rules: directories, name replacements, hand-written files.
+"""The one source of the codegen rules: directories, name replacements, hand-written files.
 
 Every replacement listed here must be used by at least one source file of its rule;
 ``generate.py --check`` fails on an unused one, so stale rules cannot pile up.
@@ -11,10 +11,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Names that exist in both flavours; unasync's default would turn AsyncX into SyncX.
+# Names that exist in both flavours: the sync one carries no prefix.
 _CLIENT_NAMES = {
     "AsyncChimeKit": "ChimeKit",
     "AsyncPaginator": "Paginator",
+}
+_RESOURCE_NAMES = {
     "AsyncAudience": "Audience",
     "AsyncSuppressions": "Suppressions",
     "AsyncMessages": "Messages",
@@ -27,22 +29,24 @@ class DirRule:
     """Generate ``target`` from ``source`` (both relative to the repository root).
 
     Attributes:
-        replacements: Name-token replacements on top of unasync's defaults.
-        prose: Plain-text replacements applied after unasync converted the code: for
-            docstrings and comments, which unasync leaves alone, and for the odd annotation
-            that reads better written out than converted name by name.
+        replacements: Name-token replacements (names and whole-string literals).
+        unwrap: Subscripted names that mean just their argument in the sync flavour:
+            ``Awaitable[X]`` becomes ``X``.
+        prose: Plain-text replacements for docstrings and comments, applied after the code
+            is converted.
         hand_written: Files that are written by hand on both sides, never generated.
     """
 
     source: str
     target: str
     replacements: dict[str, str] = field(default_factory=dict)
+    unwrap: frozenset[str] = frozenset()
     prose: dict[str, str] = field(default_factory=dict)
     hand_written: frozenset[str] = frozenset()
 
     @property
     def source_dir(self) -> Path:
-        """Absolute source directory (unasync must get absolute paths)."""
+        """Absolute source directory."""
         return ROOT / self.source
 
     @property
@@ -57,16 +61,15 @@ RULES: tuple[DirRule, ...] = (
         target="src/chimekit_sync",
         replacements={
             **_CLIENT_NAMES,
+            **_RESOURCE_NAMES,
             "AsyncRetrying": "Retrying",
-            # `Awaitable[X]` becomes `Union[X]`, which is just X: token providers and page
-            # fetchers return plain values in the sync flavour.
-            "Awaitable": "Union",
             # The HTTP stack the caller may hand in.
             "aiohttp": "urllib3",
             "ClientSession": "PoolManager",
             "session": "pool",
             "_session_arg": "_pool_arg",
         },
+        unwrap=frozenset({"Awaitable", "MaybeAwaitable"}),
         prose={
             "The asynchronous ChimeKit client (aiohttp).": (
                 "The synchronous ChimeKit client (urllib3)."
@@ -82,8 +85,6 @@ RULES: tuple[DirRule, ...] = (
                 "            manages its own, one per process (a forked child makes a new one)."
             ),
             "a session you passed is left open": "a pool you passed is left open",
-            # `Awaitable` -> `Union` makes this `str | Union[str]`: say what it means.
-            "Callable[[], str | Union[str]]": "Callable[[], str]",
         },
         hand_written=frozenset({"_transport.py", "_concurrency.py"}),
     ),
@@ -91,8 +92,8 @@ RULES: tuple[DirRule, ...] = (
         source="tests/async_",
         target="tests/sync",
         replacements={
-            "AsyncChimeKit": "ChimeKit",
-            "AsyncPaginator": "Paginator",
+            "AsyncIterator": "Iterator",
+            **_CLIENT_NAMES,
             "chimekit_async": "chimekit_sync",
             "async_chimekit": "chimekit",
             "make_async_client": "make_client",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from codegen.generate import convert  # noqa: E402
 from codegen.rules import RULES  # noqa: E402
 
 
@@ -26,15 +30,17 @@ def _check(root: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    """A copy of the parts of the repository the generator reads and writes."""
+    """A copy of the parts of the repository the generator reads and writes (and ruff's config)."""
     for part in (
         "codegen",
+        "src/chimekit_core",  # ruff sorts imports of the packages under src/ as first-party
         "src/chimekit_async",
         "src/chimekit_sync",
         "tests/async_",
         "tests/sync",
     ):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
 
@@ -104,3 +110,66 @@ def test_generated_files_carry_the_header() -> None:
         if path.name in ("_transport.py", "_concurrency.py"):
             continue
         assert path.read_text().startswith("# GENERATED from src/chimekit_async/"), path
+
+
+def test_converter_drops_async_and_unwraps_awaitables() -> None:
+    """`await`, `async` and `Awaitable[X]`/`MaybeAwaitable[X]` wrappers go; other brackets stay."""
+    source = (
+        "async def f(p: Callable[[], MaybeAwaitable[list[int]]]) -> Awaitable[Page[T]]:\n"
+        "    async with AsyncChimeKit() as session:\n"
+        "        return await  p()[0]\n"
+    )
+    assert convert(RULES[0], source) == (
+        "def f(p: Callable[[], list[int]]) -> Page[T]:\n"
+        "    with ChimeKit() as pool:\n"
+        "        return p()[0]\n"
+    )
+
+
+def _generated_python() -> list[Path]:
+    return [
+        path
+        for rule in RULES
+        for path in sorted(rule.target_dir.rglob("*.py"))
+        if path.relative_to(rule.target_dir).as_posix() not in rule.hand_written
+    ]
+
+
+def test_generated_code_passes_ruff_without_exclusions() -> None:
+    """Each generated file, named explicitly (so no exclusion applies), is ruff-clean and formatted."""
+    files = [str(path) for path in _generated_python()]
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", *files],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_code_has_no_self_assignment() -> None:
+    """No `token = token` left over where an `await` was dropped."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _generated_python()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Name)
+        and any(isinstance(t, ast.Name) and t.id == node.value.id for t in node.targets)
+    ]
+    assert found == []
+
+
+def test_sync_signatures_name_no_awaitable_or_union() -> None:
+    """The sync client's callbacks read as plain sync types, in source and via inspect."""
+    import chimekit_sync
+
+    client = inspect.signature(chimekit_sync.ChimeKit).parameters["token_provider"]
+    assert client.annotation == "Callable[[], str] | None"
+    paginator = inspect.signature(chimekit_sync.Paginator).parameters["fetch"]
+    assert paginator.annotation == "Callable[[int, int], PageData[T]]"
+    for path in _generated_python():
+        words = set(re.findall(r"\w+", path.read_text()))
+        assert not words & {"Union", "Awaitable", "MaybeAwaitable"}, path

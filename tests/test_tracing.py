@@ -217,7 +217,7 @@ def test_retried_call_records_both_attempts_on_one_span(
         {
             "chimekit.attempt.number": 1,
             "chimekit.attempt.outcome": "retry",
-            "error.type": "InternalServerError",
+            "error.type": "chimekit_core.InternalServerError",
             "http.response.status_code": 503,
         },
         {
@@ -244,7 +244,7 @@ def test_error_records_its_type_and_error_status(
     assert span.status.status_code is StatusCode.ERROR
     assert span.status.description == str(caught.value)
     assert span.attributes is not None
-    assert span.attributes["error.type"] == "NotFoundError"
+    assert span.attributes["error.type"] == "chimekit_core.NotFoundError"
     assert span.attributes["http.response.status_code"] == 404
     assert span.attributes["chimekit.request_id"] == caught.value.request_id
     assert span.attributes["chimekit.retries"] == 0
@@ -252,12 +252,12 @@ def test_error_records_its_type_and_error_status(
         {
             "chimekit.attempt.number": 1,
             "chimekit.attempt.outcome": "error",
-            "error.type": "NotFoundError",
+            "error.type": "chimekit_core.NotFoundError",
             "http.response.status_code": 404,
         }
     ]
     (exception,) = events(span, "exception")
-    assert exception["exception.type"] == "NotFoundError"
+    assert exception["exception.type"] == "chimekit_core.NotFoundError"
     assert exception["exception.message"] == str(caught.value)
     assert exception["exception.stacktrace"].endswith(f"NotFoundError: {caught.value}\n")
 
@@ -413,13 +413,13 @@ def test_connection_failure_records_its_type_without_a_status(
     (span,) = named(spans, "chimekit.audience.get")
     assert span.status.status_code is StatusCode.ERROR
     assert span.attributes is not None
-    assert span.attributes["error.type"] == type(caught.value).__name__
+    assert span.attributes["error.type"] == f"chimekit_core.{type(caught.value).__name__}"
     assert "http.response.status_code" not in span.attributes
     assert events(span) == [
         {
             "chimekit.attempt.number": 1,
             "chimekit.attempt.outcome": "error",
-            "error.type": type(caught.value).__name__,
+            "error.type": f"chimekit_core.{type(caught.value).__name__}",
         }
     ]
 
@@ -522,7 +522,7 @@ def test_token_refresh_is_an_attempt_of_its_own_and_no_token_is_recorded(
         {
             "chimekit.attempt.number": 1,
             "chimekit.attempt.outcome": "reauthenticate",
-            "error.type": "AuthenticationError",
+            "error.type": "chimekit_core.AuthenticationError",
             "http.response.status_code": 401,
         },
         {

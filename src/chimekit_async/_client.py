@@ -9,7 +9,6 @@ POST, so a retried send is never delivered twice.
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 import sys
 import threading
@@ -17,9 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from types import FrameType, TracebackType
-
-# typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
-from typing import TYPE_CHECKING, Any, Awaitable, Self, Unpack  # noqa: UP035
+from typing import TYPE_CHECKING, Any, Self, Unpack
 from urllib.parse import urlencode
 
 import attrs
@@ -51,7 +48,7 @@ from chimekit_core._responses import decode_json, status_error
 from chimekit_core._retry import DeadlineExceeded, RetryPolicy
 
 from ._audience import AsyncAudience
-from ._concurrency import FLAVOUR, warn_if_loop_running
+from ._concurrency import FLAVOUR, MaybeAwaitable, resolve, warn_if_loop_running
 from ._messages import AsyncMessages
 from ._workflows import AsyncWorkflows
 
@@ -112,7 +109,7 @@ class AsyncChimeKit:
         base_url: str | None = None,
         timeout: float | None = 30.0,
         max_retries: int = 2,
-        token_provider: Callable[[], str | Awaitable[str]] | None = None,
+        token_provider: Callable[[], MaybeAwaitable[str]] | None = None,
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
         retry: RetryPolicy | None = None,
@@ -380,9 +377,7 @@ class AsyncChimeKit:
             return self._static_auth
         provider = self._config.token_provider
         assert provider is not None
-        token = provider()
-        if inspect.isawaitable(token):
-            token = await token
+        token = await resolve(provider())
         if not isinstance(token, str) or not token.strip():
             raise ChimeKitError("token_provider must return a non-empty string token")
         check_headers({"Authorization": token}, "the token from token_provider")

@@ -1,19 +1,39 @@
-"""Waiting and background work for the async flavour.
+"""Waiting, background work and awaitable types for the async flavour.
 
 Hand-written twin of ``chimekit_sync/_concurrency.py`` (threads there, tasks here); the
-generated code calls the same names on both sides.
+generated code calls the same names on both sides. In the sync twin, codegen writes
+``MaybeAwaitable[X]`` and ``Awaitable[X]`` as plain ``X`` (see ``codegen/rules.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar, cast
 
-__all__ = ["FLAVOUR", "AsyncBackground", "AsyncHandle", "sleep", "warn_if_loop_running"]
+__all__ = [
+    "FLAVOUR",
+    "AsyncBackground",
+    "AsyncHandle",
+    "MaybeAwaitable",
+    "resolve",
+    "sleep",
+    "warn_if_loop_running",
+]
 
 FLAVOUR = "async"
 T = TypeVar("T")
+
+MaybeAwaitable: TypeAlias = T | Awaitable[T]
+"""What a callback given by the user returns: a value, or an awaitable of one."""
+
+
+async def resolve(value: MaybeAwaitable[T]) -> T:
+    """``value``, awaited first if it is awaitable (a sync or an async callback's result)."""
+    if inspect.isawaitable(value):
+        return await cast("Awaitable[T]", value)
+    return value
 
 
 async def sleep(seconds: float) -> None:

@@ -8,10 +8,8 @@ caller works through the current one.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Hashable
-
-# typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
-from typing import Awaitable, Generic, TypeVar  # noqa: UP035
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
 
 from chimekit_core._pagination import HistoryCursor, Page, PageData
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextvars
 import datetime
 import functools
-from collections.abc import Callable, Mapping
-
-# typing.Awaitable (not collections.abc): codegen maps it for the sync twin.
-from typing import Any, Awaitable, Generic, ParamSpec, TypeVar, cast  # noqa: UP035
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from chimekit_core._http import Exchange
 from chimekit_core._responses import decode_json

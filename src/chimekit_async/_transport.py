@@ -29,9 +29,8 @@ from chimekit_core._exceptions import (
 )
 from chimekit_core._http import Request, Response
 
-__all__ = ["FLAVOUR", "AsyncTransport"]
+__all__ = ["AsyncTransport"]
 
-FLAVOUR = "async"
 _CHUNK = 64 * 1024
 _LARGE_BODY = 1024 * 1024
 _new_response = instance_builder(Response)

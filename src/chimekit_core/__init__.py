@@ -1,8 +1,9 @@
 """Flavour-free parts of the ChimeKit SDK: models, exceptions, retry policy, pagination.
 
 Users import these names from ``chimekit_async`` or ``chimekit_sync``, which re-export
-them; both flavours share these very classes, so ``except`` clauses match across them.
-This package imports neither aiohttp nor urllib3.
+every name of this package's ``__all__`` (the one list of them); both flavours share these
+very classes, so ``except`` clauses match across them. This package imports neither aiohttp
+nor urllib3.
 """
 
 from ._exceptions import (
@@ -14,6 +15,7 @@ from ._exceptions import (
     BadRequestError,
     ChimeKitError,
     ConflictError,
+    InsecureTransportWarning,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
@@ -44,6 +46,7 @@ from ._models import (
 )
 from ._options import NOT_GIVEN, NotGiven, RequestOptions
 from ._pagination import Page
+from ._public import publish as _publish
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -64,6 +67,7 @@ __all__ = [
     "EmailIdentity",
     "Identity",
     "InAppContent",
+    "InsecureTransportWarning",
     "InternalServerError",
     "Member",
     "Message",
@@ -88,3 +92,5 @@ __all__ = [
     "WorkflowRunRef",
     "__version__",
 ]
+
+_publish(__name__, *(globals()[name] for name in __all__))

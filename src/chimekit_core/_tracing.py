@@ -180,9 +180,12 @@ def _secrets(headers: Any) -> tuple[str, ...]:
 
 
 def _error_type(exc: BaseException) -> str:
-    """A low-cardinality name of the failure: our exceptions by class name, others qualified."""
+    """The failure's fully qualified class name, as the conventions ask.
+
+    chimekit's exceptions carry their public package: ``chimekit_core.NotFoundError``.
+    """
     cls = type(exc)
-    if cls.__module__ in ("builtins", "chimekit_core._exceptions"):
+    if cls.__module__ == "builtins":
         return cls.__qualname__
     return f"{cls.__module__}.{cls.__qualname__}"
 

@@ -3,7 +3,9 @@
 The emulator serves the whole ``/sdk/v1`` API over real sockets, keeps state in SQLite (memory
 or a file), and adds an admin API under ``/_emulator`` for tests: a request journal, an outbox
 of sent messages, fault injection (statuses, latency, resets, hangs, truncated and slow bodies,
-commit-then-drop) and control of workflow runs.
+commit-then-drop), API drift (fields omitted, nulled, added, enum values changed), a per-key
+rate limit, fixtures that make unknown workflows, categories and templates an error, and
+control of workflow runs.
 
 Example:
     ::

@@ -1,6 +1,7 @@
-"""The admin API under ``/_emulator/``: health, reset, journal, outbox, runs, config, faults.
+"""The admin API under ``/_emulator/``: reset, journal, outbox, runs, config, faults, fixtures.
 
-It takes no authentication and is never journaled or fault-injected; it exists for tests.
+It takes no authentication and is never journaled, fault-injected or rate limited; it exists
+for tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._api import advance_runs
 from ._faults import FaultRule
+from ._fixtures import PERMISSIVE, Fixtures
 from ._reply import ApiError, Reply, parse_json_object, read_body
 from ._routing import Router, decode_segments
 from ._state import EmulatorState
@@ -97,6 +99,7 @@ def _config_json(state: EmulatorState) -> dict[str, Any]:
     return {
         "runQueuedSeconds": state.run_queued_seconds,
         "runRunningSeconds": state.run_running_seconds,
+        "rateLimit": state.rate_limiter.limit,
     }
 
 
@@ -122,8 +125,15 @@ def _set_config(call: AdminCall) -> Reply:
         ):
             raise ApiError(400, f"{key} must be a number of seconds >= 0")
         updates[attribute] = float(value)
+    rate_limit = data.get("rateLimit")
+    if rate_limit is not None and (
+        not isinstance(rate_limit, int) or isinstance(rate_limit, bool) or rate_limit < 1
+    ):
+        raise ApiError(400, "rateLimit must be an integer >= 1 (requests per second) or null")
     for attribute, value in updates.items():
         setattr(call.state, attribute, value)
+    if "rateLimit" in data:
+        call.state.rate_limiter.set_limit(rate_limit)
     return Reply.json(200, _config_json(call.state))
 
 
@@ -151,6 +161,23 @@ def _remove_fault(call: AdminCall) -> Reply:
     return Reply.json(200, {"id": fault_id})
 
 
+def _get_fixtures(call: AdminCall) -> Reply:
+    return Reply.json(200, call.state.fixtures.to_dict())
+
+
+def _set_fixtures(call: AdminCall) -> Reply:
+    try:
+        call.state.fixtures = Fixtures.from_dict(call.json())
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    return Reply.json(200, call.state.fixtures.to_dict())
+
+
+def _clear_fixtures(call: AdminCall) -> Reply:
+    call.state.fixtures = PERMISSIVE
+    return Reply.json(200, _OK)
+
+
 ROUTER: Final[Router[AdminHandler]] = Router(
     [
         ("GET", "/health", _health),
@@ -165,6 +192,9 @@ ROUTER: Final[Router[AdminHandler]] = Router(
         ("POST", "/faults", _add_fault),
         ("DELETE", "/faults", _clear_faults),
         ("DELETE", "/faults/{id}", _remove_fault),
+        ("GET", "/fixtures", _get_fixtures),
+        ("PUT", "/fixtures", _set_fixtures),
+        ("DELETE", "/fixtures", _clear_fixtures),
     ]
 )
 """The admin route table, matched on decoded path segments after ``/_emulator``."""

@@ -1,15 +1,17 @@
 """The aiohttp application: one catch-all route and the request pipeline.
 
-For a request under ``/sdk/v1`` the pipeline is: journal it; pick a fault rule; sleep its delay;
-answer with an injected status or drop/hang the connection; else authenticate, route on the raw
-path, replay or reject a reused ``Idempotency-Key``, run the handler and store its idempotency
-record in one transaction, commit, and only then put the reply on the wire (whole, or truncated,
-dripped or dropped by a fault). Every response carries ``X-Request-Id``.
+For a request under ``/sdk/v1`` the pipeline is: journal it; refuse it with a 429 when its API
+key is over the rate limit; pick a fault rule; sleep its delay; answer with an injected status or
+drop/hang the connection; else authenticate, route on the raw path, replay or reject a reused
+``Idempotency-Key``, run the handler and store its idempotency record in one transaction, commit,
+and only then put the reply on the wire (whole, changed by a drift rule, or truncated, dripped or
+dropped by a fault). Every response carries ``X-Request-Id``.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from typing import Final
 
@@ -18,12 +20,14 @@ from aiohttp import web
 from . import _admin
 from ._api import ROUTER, Call
 from ._config import EmulatorConfig
+from ._drift import apply_drift
 from ._faults import FaultRule
 from ._idempotency import HEADER as IDEMPOTENCY_HEADER
 from ._idempotency import fingerprint, read_key, remember, replay
 from ._ids import new_request_id
 from ._journal import JournalEntry
-from ._reply import ApiError, Reply, read_body
+from ._ratelimit import retry_after_headers
+from ._reply import ApiError, Reply, encode_json, read_body
 from ._routing import decode_segments, split_target
 from ._state import EmulatorState
 from ._wire import drop, hang, pause, send_dripped, send_truncated
@@ -113,6 +117,9 @@ async def _serve_api(
             return _send_whole(entry, unauthenticated.reply(), request_id)
         return _send_whole(entry, too_large.reply(), request_id)
     entry = state.journal.record(request, body, request_id)
+    limited = _rate_limited(state, request)
+    if limited is not None:
+        return _send_whole(entry, limited, request_id)
     api_path = "/" + "/".join(raw_segments) + (f"?{query}" if query else "")
     armed = state.faults.pick(request.method, api_path)
     if armed is None:
@@ -131,6 +138,9 @@ async def _serve_api(
         return drop(request, reset=True)
     if rule.kind == "hang":
         return await hang(request, state.stopping)
+    if rule.kind == "drift":
+        reply = _execute(request, state, raw_segments, query, body)
+        return _send_whole(entry, _drifted(rule, reply), request_id)
 
     reply = _execute(request, state, raw_segments, query, body)
     if rule.kind == "commit_then_drop":
@@ -147,6 +157,36 @@ async def _serve_api(
 def _send_whole(entry: JournalEntry, reply: Reply, request_id: str) -> web.Response:
     entry.status = reply.status
     return reply.with_headers({REQUEST_ID_HEADER: request_id}).to_response()
+
+
+def _rate_limited(state: EmulatorState, request: web.Request) -> Reply | None:
+    """A 429 when the request's API key is over the limit; ``None`` when it may go on.
+
+    A request that does not authenticate is not counted: it gets its 401 from the handler path.
+    """
+    if state.rate_limiter.limit is None:
+        return None
+    try:
+        api_key_id = _authenticate(state, request.headers.get("Authorization"))
+    except ApiError:
+        return None
+    wait = state.rate_limiter.admit(api_key_id)
+    if wait is None:
+        return None
+    limit = state.rate_limiter.limit
+    return ApiError(
+        429,
+        f"rate limit exceeded: at most {limit} requests per second per API key",
+        retry_after_headers(wait),
+    ).reply()
+
+
+def _drifted(rule: FaultRule, reply: Reply) -> Reply:
+    """``reply`` with the rule's drift applied to its JSON body (other bodies pass unchanged)."""
+    if not reply.body or not reply.headers.get("Content-Type", "").startswith("application/json"):
+        return reply
+    document = apply_drift(rule, json.loads(reply.body))
+    return Reply(reply.status, encode_json(document), reply.headers)
 
 
 def _injected_reply(rule: FaultRule) -> Reply:

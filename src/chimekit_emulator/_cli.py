@@ -11,11 +11,12 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ._config import DEFAULT_HOST, DEFAULT_RUN_SECONDS, DEFAULT_SECRET_KEY, EmulatorConfig
 from ._faults import FaultRule
-from ._server import root_url, serve
-from ._store import StoreError
+from ._fixtures import Fixtures
+from ._store import Store, StoreError
 
 SECRET_KEY_ENV = "CHIMEKIT_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
 DEFAULT_PORT = 8787
@@ -46,6 +47,18 @@ def _parser() -> argparse.ArgumentParser:
         "--faults", metavar="FILE.json", help="a JSON list of fault rules active from the start"
     )
     parser.add_argument(
+        "--fixtures",
+        metavar="FILE.json",
+        help="the workflows, categories and templates that exist; unknown ones are refused",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate,
+        metavar="N",
+        help="at most N requests per second per API key (N or N/s); beyond it 429 with "
+        "Retry-After (default: no limit)",
+    )
+    parser.add_argument(
         "--run-queued-seconds",
         type=float,
         default=DEFAULT_RUN_SECONDS,
@@ -60,6 +73,20 @@ def _parser() -> argparse.ArgumentParser:
         help="how long a workflow run then stays running (%(default)s)",
     )
     return parser
+
+
+def _rate(text: str) -> int:
+    number = text.strip().removesuffix("/s")
+    if not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of requests >= 1, got {text!r}")
+    return int(number)
+
+
+def _load_fixtures(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as file:
+        data = json.load(file)
+    Fixtures.from_dict(data)  # ValueError naming the bad entry
+    return data  # type: ignore[no-any-return]
 
 
 def _load_faults(path: str) -> list[FaultRule]:
@@ -84,6 +111,8 @@ def _accepted_keys(flags: list[str] | None) -> list[str]:
 
 
 async def _serve_until_signalled(config: EmulatorConfig) -> None:
+    from ._server import root_url, serve  # aiohttp loads here, after the arguments are checked
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -114,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         parser.error(f"--faults {args.faults}: {exc}")
     try:
+        fixtures = _load_fixtures(args.fixtures) if args.fixtures else None
+    except (OSError, ValueError) as exc:
+        parser.error(f"--fixtures {args.fixtures}: {exc}")
+    try:
         config = EmulatorConfig(
             host=args.host,
             port=args.port,
@@ -122,10 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_queued_seconds=args.run_queued_seconds,
             run_running_seconds=args.run_running_seconds,
             faults=faults,
+            rate_limit=args.rate_limit,
+            fixtures=fixtures,
         )
     except ValueError as exc:
         parser.error(str(exc))
     try:
+        if config.data_path is not None:
+            Store(config.data_path).close()  # an unusable data file fails before the server loads
         asyncio.run(_serve_until_signalled(config))
     except KeyboardInterrupt:
         pass

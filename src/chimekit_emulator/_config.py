@@ -1,13 +1,16 @@
-"""How an emulator is set up: address, accepted keys, data file, run schedule, faults."""
+"""How an emulator is set up: address, keys, data file, run schedule, faults, limit, fixtures."""
 
 from __future__ import annotations
 
+import copy
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ._faults import FaultRule
+from ._fixtures import Fixtures
 
 DEFAULT_SECRET_KEY = "sk_test_chimekit"  # noqa: S105 - the public test key
 DEFAULT_HOST = "127.0.0.1"
@@ -27,6 +30,11 @@ class EmulatorConfig:
         run_queued_seconds: How long a new workflow run stays ``queued``.
         run_running_seconds: How long it then stays ``running`` before it is ``completed``.
         faults: Fault rules active from the start (the admin API's reset clears them).
+        rate_limit: At most this many requests per second per API key (beyond it: 429 with
+            ``Retry-After``); ``None`` for no limit.
+        fixtures: The workflows, categories and templates that exist (the JSON form of
+            ``--fixtures``); with them, unknown ones are refused with a 404. ``None`` accepts
+            anything.
 
     Raises:
         ValueError: A setting is out of range.
@@ -44,6 +52,8 @@ class EmulatorConfig:
     run_queued_seconds: float = DEFAULT_RUN_SECONDS
     run_running_seconds: float = DEFAULT_RUN_SECONDS
     faults: Sequence[FaultRule] = ()
+    rate_limit: int | None = None
+    fixtures: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.secret_keys, str):
@@ -59,6 +69,15 @@ class EmulatorConfig:
             raise ValueError("faults must be FaultRule instances (see FaultRule.from_dict)")
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
             raise ValueError("port must be between 0 and 65535")
+        if self.rate_limit is not None and not (
+            isinstance(self.rate_limit, int)
+            and not isinstance(self.rate_limit, bool)
+            and self.rate_limit >= 1
+        ):
+            raise ValueError("rate_limit must be an integer >= 1 (requests per second) or None")
+        if self.fixtures is not None:
+            Fixtures.from_dict(self.fixtures)  # raises ValueError naming the bad entry
+            object.__setattr__(self, "fixtures", copy.deepcopy(dict(self.fixtures)))
         for name in ("run_queued_seconds", "run_running_seconds"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:

@@ -10,6 +10,7 @@ import contextlib
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -121,7 +122,7 @@ class EmulatorControl:
             rule: A ready-made rule.
             **fields: Or the rule's fields: ``method``, ``path``, ``times``, ``probability``,
                 ``seed``, ``delay``, ``status``, ``headers``, ``body``, ``text``, ``fault``,
-                ``interval``, ``chunk``.
+                ``interval``, ``chunk``, ``drift``, ``field``, ``value``.
 
         Returns:
             The rule's id (for ``remove_fault``).
@@ -184,6 +185,46 @@ class EmulatorControl:
             "config",
             {"runQueuedSeconds": queued_seconds, "runRunningSeconds": running_seconds},
         )
+
+    def set_rate_limit(self, limit: int | None) -> None:
+        """Allow at most ``limit`` requests per second per API key (``None``: no limit).
+
+        Beyond it the API answers 429 with ``Retry-After``. Every key starts a fresh window;
+        a reset restores the configured limit (``--rate-limit``).
+
+        Raises:
+            ValueError: ``limit`` is not an integer >= 1 or ``None`` (before anything is sent).
+        """
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
+        ):
+            raise ValueError(f"limit must be an integer >= 1 or None, got {limit!r}")
+        self._call("POST", "config", {"rateLimit": limit})
+
+    def fixtures(self) -> dict[str, Any]:
+        """The declared ``workflows``, ``categories`` and ``templates`` (``None``: unchecked)."""
+        result: dict[str, Any] = self._call("GET", "fixtures")
+        return result
+
+    def set_fixtures(self, fixtures: Mapping[str, Any]) -> None:
+        """Declare the workflows, categories and templates that exist (replacing any before).
+
+        Args:
+            fixtures: The JSON form of ``--fixtures``: ``{"workflows": [...], "categories":
+                [...], "templates": [...]}``; each section present makes that kind strict
+                (unknown ones are refused with a 404), an absent one stays permissive.
+
+        Raises:
+            ValueError: ``fixtures`` is invalid (checked before anything is sent).
+        """
+        from ._fixtures import Fixtures
+
+        Fixtures.from_dict(fixtures)
+        self._call("PUT", "fixtures", dict(fixtures))
+
+    def clear_fixtures(self) -> None:
+        """Forget the fixtures: any workflow, category and template is accepted again."""
+        self._call("DELETE", "fixtures")
 
 
 class EmulatorHandle(EmulatorControl):

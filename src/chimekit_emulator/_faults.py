@@ -3,7 +3,8 @@
 A rule matches on method and a regular expression searched in the raw path after ``/sdk/v1``.
 Rules are tried in the order they were added; the first one that matches, has budget left
 (``times``) and fires (``probability``, drawn from its own ``random.Random(seed)``) applies.
-What a fault does on the socket lives in ``_wire``; this module is pure bookkeeping.
+What a fault does on the socket lives in ``_wire`` and what a drift rule does to a JSON answer
+in ``_drift``; this module is pure bookkeeping.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
@@ -21,6 +22,11 @@ from ._ids import new_id
 FAULT_KINDS: Final = ("reset", "hang", "truncate", "drip", "commit_then_drop")
 """The transport faults; ``truncate``, ``drip`` and ``commit_then_drop`` run the handler first."""
 
+DRIFT_KINDS: Final = ("omit", "null", "add", "enum")
+"""API drift: the handler runs and its JSON answer comes back with a field changed."""
+
+DEFAULT_DRIFT_VALUES: Final = {"add": "unknown", "enum": "unknown_enum_value"}
+WILDCARD: Final = "*"
 DEFAULT_FAULT_BODY: Final = {"error": "injected fault"}
 DEFAULT_DRIP_INTERVAL: Final = 0.5
 DEFAULT_DRIP_CHUNK: Final = 8
@@ -71,6 +77,16 @@ class FaultRule:
             closed without a response).
         interval: Seconds between the pieces of a ``drip``; default 0.5.
         chunk: Bytes per piece of a ``drip``; default 8.
+        drift: Imitate API drift instead: the handler runs, then its JSON answer is changed at
+            ``field``: ``"omit"`` removes the field, ``"null"`` sets it to ``null``, ``"add"``
+            adds it (an unknown field) with ``value``, ``"enum"`` replaces a string value (a
+            ``status``, a ``dispatchStatus``) with ``value``, one the SDK has never seen.
+        field: Where ``drift`` applies: a dotted path into the JSON body (``"member.lastSeen"``),
+            where ``*`` stands for every element of a list (or every value of an object) and a
+            number for one list index (``"messages.*.message.snippet"``); or a list of paths.
+            Paths that lead nowhere in a given answer change nothing.
+        value: The new value for ``drift`` ``"add"`` (default ``"unknown"``) or ``"enum"``
+            (default ``"unknown_enum_value"``).
 
     Raises:
         ValueError: A field has the wrong type or range, or the fields do not fit together.
@@ -80,6 +96,11 @@ class FaultRule:
 
             FaultRule(method="POST", path="^/messages/send$", status=503,
                       headers={"Retry-After": "1"}, times=1)
+
+        Drop ``snippet`` from every item of the next history page::
+
+            FaultRule(path="^/messages/members/", drift="omit",
+                      field="messages.*.message.snippet", times=1)
     """
 
     method: str = "*"
@@ -95,6 +116,9 @@ class FaultRule:
     fault: str | None = None
     interval: float | None = None
     chunk: int | None = None
+    drift: str | None = None
+    field: str | Sequence[str] | None = None
+    value: Any = UNSET
 
     def __post_init__(self) -> None:
         if not isinstance(self.method, str) or not (
@@ -118,6 +142,36 @@ class FaultRule:
         if not (_is_number(self.delay) and self.delay >= 0):
             raise ValueError("delay must be a number of seconds >= 0")
         self._check_effect()
+        self._check_drift()
+
+    def _check_drift(self) -> None:
+        if self.drift is None:
+            if self.field is not None or self.value is not UNSET:
+                raise ValueError("field and value only apply to a rule with a drift")
+            return
+        if self.drift not in DRIFT_KINDS:
+            raise ValueError(f"drift must be one of {', '.join(DRIFT_KINDS)}")
+        if self.status is not None or self.fault is not None:
+            raise ValueError("a rule takes one of status, fault or drift")
+        paths = [self.field] if isinstance(self.field, str) else self.field
+        if not isinstance(paths, list | tuple) or not paths:
+            raise ValueError("a drift rule needs field: a dotted path or a list of them")
+        for path in paths:
+            if not isinstance(path, str) or not all(path.split(".")):
+                raise ValueError(
+                    'field must be a dotted path of non-empty names, e.g. "member.lastSeen"'
+                )
+        if self.drift == "add" and any(path.split(".")[-1] == WILDCARD for path in paths):
+            raise ValueError('field of an "add" drift must end in the name of the new field')
+        if not isinstance(self.field, str):
+            object.__setattr__(self, "field", tuple(paths))
+        if self.value is not UNSET:
+            if self.drift not in DEFAULT_DRIFT_VALUES:
+                raise ValueError('value only applies to drift "add" and "enum"')
+            try:
+                json.dumps(self.value, allow_nan=False)
+            except (TypeError, ValueError):
+                raise ValueError("value must be JSON-serialisable") from None
 
     def _check_effect(self) -> None:
         if self.status is not None:
@@ -150,14 +204,16 @@ class FaultRule:
             raise ValueError("interval must be a number of seconds >= 0")
         if self.chunk is not None and not (_is_int(self.chunk) and self.chunk >= 1):
             raise ValueError("chunk must be an integer >= 1")
-        if self.status is None and self.fault is None and self.delay == 0:
-            raise ValueError("a rule needs a status, a fault or a delay")
+        if self.status is None and self.fault is None and self.drift is None and self.delay == 0:
+            raise ValueError("a rule needs a status, a fault, a drift or a delay")
 
     @property
     def kind(self) -> str:
-        """What the rule does: a fault name, ``"status"``, or ``"delay"`` for latency alone."""
+        """What the rule does: a fault name, ``"status"``, ``"drift"``, or ``"delay"`` alone."""
         if self.fault is not None:
             return self.fault
+        if self.drift is not None:
+            return "drift"
         return "status" if self.status is not None else "delay"
 
     @property
@@ -169,6 +225,20 @@ class FaultRule:
     def drip_chunk(self) -> int:
         """Bytes per piece of a ``drip``."""
         return DEFAULT_DRIP_CHUNK if self.chunk is None else self.chunk
+
+    @property
+    def drift_paths(self) -> tuple[str, ...]:
+        """The dotted paths a ``drift`` changes."""
+        if self.field is None:
+            return ()
+        return (self.field,) if isinstance(self.field, str) else tuple(self.field)
+
+    @property
+    def drift_value(self) -> Any:
+        """The value an ``add`` or ``enum`` drift writes."""
+        if self.value is not UNSET:
+            return self.value
+        return DEFAULT_DRIFT_VALUES.get(self.drift or "")
 
     @property
     def status_body(self) -> Any:
@@ -200,6 +270,8 @@ class FaultRule:
             value = getattr(self, f.name)
             if value is UNSET or value == f.default:
                 continue
+            if isinstance(value, tuple):
+                value = list(value)
             result[f.name] = dict(value) if isinstance(value, Mapping) else value
         return result
 

@@ -45,11 +45,8 @@ def chimekit_emulator(chimekit_emulator_server: EmulatorServer) -> EmulatorHandl
     return handle
 
 
-# ---------------------------------------------------------------------------------------------
-# SDK client fixtures (`async_chimekit`, `chimekit`) go below this line.
-# Import chimekit_async / chimekit_sync inside the fixture functions, never at module level:
-# this module is imported at pytest start-up in every project that installs chimekit.
-# ---------------------------------------------------------------------------------------------
+# SDK client fixtures. They import chimekit_async / chimekit_sync inside the function, never at
+# module level: this module is imported at pytest start-up in every project that installs chimekit.
 
 try:  # pytest-asyncio makes `async_chimekit` an async fixture in both its strict and auto modes
     import pytest_asyncio

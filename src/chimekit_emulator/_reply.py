@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+if TYPE_CHECKING:  # aiohttp loads only when a server runs, so the CLI's usage errors are quick
+    from aiohttp import web
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -51,6 +52,8 @@ class Reply:
 
     def to_response(self) -> web.Response:
         """An aiohttp response that sends this reply whole."""
+        from aiohttp import web
+
         return web.Response(status=self.status, body=self.body, headers=dict(self.headers))
 
 
@@ -105,6 +108,8 @@ async def read_body(request: web.BaseRequest) -> bytes:
     Raises:
         ApiError: 413 when it is larger than the application's ``client_max_size``.
     """
+    from aiohttp import web
+
     try:
         return await request.read()
     except web.HTTPRequestEntityTooLarge:

@@ -1,4 +1,4 @@
-"""Everything one running emulator holds: config, store, faults, journal, run schedule."""
+"""Everything one running emulator holds: config, store, faults, journal, schedule, limits."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import asyncio
 
 from ._config import EmulatorConfig
 from ._faults import FaultSet
+from ._fixtures import PERMISSIVE, Fixtures
 from ._ids import stable_id
 from ._journal import Journal
+from ._ratelimit import RateLimiter
 from ._store import Store
 
 
@@ -28,6 +30,8 @@ class EmulatorState:
         self.api_key_ids = {key: stable_id("key", key) for key in config.secret_keys}
         self.run_queued_seconds = float(config.run_queued_seconds)
         self.run_running_seconds = float(config.run_running_seconds)
+        self.rate_limiter = RateLimiter(config.rate_limit)
+        self.fixtures = self.configured_fixtures()
         self.stopping = asyncio.Event()
         self._store: Store | None = None
 
@@ -42,6 +46,12 @@ class EmulatorState:
             raise RuntimeError("the emulator application has not started")
         return self._store
 
+    def configured_fixtures(self) -> Fixtures:
+        """The fixtures of the configuration (permissive when it has none)."""
+        if self.config.fixtures is None:
+            return PERMISSIVE
+        return Fixtures.from_dict(self.config.fixtures)
+
     def open(self) -> None:
         """Open the store (application start-up)."""
         self._store = Store(self.config.data_path)
@@ -53,9 +63,11 @@ class EmulatorState:
             self._store = None
 
     def reset(self) -> None:
-        """Forget everything: data, journal, faults, idempotency records, run schedule."""
+        """Forget everything; restore the configured run schedule, rate limit and fixtures."""
         self.store.reset()
         self.journal.clear()
         self.faults.clear()
         self.run_queued_seconds = float(self.config.run_queued_seconds)
         self.run_running_seconds = float(self.config.run_running_seconds)
+        self.rate_limiter.set_limit(self.config.rate_limit)
+        self.fixtures = self.configured_fixtures()

@@ -8,96 +8,19 @@ Example:
     ...     with ChimeKit() as ck:
     ...         member = ck.audience.get("user_123")
 
-Models and exceptions are ``chimekit_core``'s very classes, shared with ``chimekit_sync``.
+Every name of ``chimekit_core.__all__`` (models, exceptions, options) is re-exported here
+as the very same object, shared by both flavours, so ``except`` clauses match across them.
 """
 
-from chimekit_core import (
-    NOT_GIVEN,
-    APIConnectionError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AudienceMemberRef,
-    AuthenticationError,
-    BadRequestError,
-    Category,
-    ChannelContent,
-    ChimeKitError,
-    ConflictError,
-    EmailContent,
-    EmailIdentity,
-    Identity,
-    InAppContent,
-    InternalServerError,
-    Member,
-    Message,
-    MessageDetail,
-    MessageListItem,
-    MessageSummary,
-    NotFoundError,
-    NotGiven,
-    Notification,
-    Page,
-    PermissionDeniedError,
-    RateLimitError,
-    Recipient,
-    RequestOptions,
-    RetryPolicy,
-    SentMessage,
-    Suppression,
-    SuppressionIdentity,
-    TemplateContent,
-    UnprocessableEntityError,
-    WorkflowRun,
-    WorkflowRunRef,
-)
-from chimekit_core._version import __version__
+import chimekit_core as _core
+from chimekit_core import *  # noqa: F403  (the public names are listed once, in core)
+from chimekit_core._public import publish as _publish
 
 from ._client import ChimeKit
 from ._pagination import Paginator
 from ._response import APIResponse
 
-__all__ = [
-    "NOT_GIVEN",
-    "APIConnectionError",
-    "APIResponse",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "ChimeKit",
-    "Paginator",
-    "AudienceMemberRef",
-    "AuthenticationError",
-    "BadRequestError",
-    "Category",
-    "ChannelContent",
-    "ChimeKitError",
-    "ConflictError",
-    "EmailContent",
-    "EmailIdentity",
-    "Identity",
-    "InAppContent",
-    "InternalServerError",
-    "Member",
-    "Message",
-    "MessageDetail",
-    "MessageListItem",
-    "MessageSummary",
-    "NotFoundError",
-    "NotGiven",
-    "Notification",
-    "Page",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "Recipient",
-    "RequestOptions",
-    "RetryPolicy",
-    "SentMessage",
-    "Suppression",
-    "SuppressionIdentity",
-    "TemplateContent",
-    "UnprocessableEntityError",
-    "WorkflowRun",
-    "WorkflowRunRef",
-    "__version__",
-]
+__all__ = ["APIResponse", "ChimeKit", "Paginator"]
+__all__ += _core.__all__
+
+_publish(__name__, APIResponse, ChimeKit, Paginator)

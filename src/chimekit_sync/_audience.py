@@ -25,8 +25,8 @@ from ._response import to_raw_response
 
 __all__ = [
     "Audience",
-    "Suppressions",
     "AudienceWithRawResponse",
+    "Suppressions",
     "SuppressionsWithRawResponse",
 ]
 

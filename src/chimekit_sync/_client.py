@@ -11,7 +11,6 @@ POST, so a retried send is never delivered twice.
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 import sys
 import threading
@@ -19,9 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from types import FrameType, TracebackType
-
-# typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
-from typing import TYPE_CHECKING, Any, Union, Self, Unpack  # noqa: UP035
+from typing import TYPE_CHECKING, Any, Self, Unpack
 from urllib.parse import urlencode
 
 import attrs
@@ -53,13 +50,13 @@ from chimekit_core._responses import decode_json, status_error
 from chimekit_core._retry import DeadlineExceeded, RetryPolicy
 
 from ._audience import Audience
-from ._concurrency import FLAVOUR, warn_if_loop_running
+from ._concurrency import FLAVOUR, resolve, warn_if_loop_running
 from ._messages import Messages
 from ._workflows import Workflows
 
 if TYPE_CHECKING:
-    import urllib3
     import tenacity
+    import urllib3
     from opentelemetry.trace import Tracer
 
     from ._transport import SyncTransport
@@ -382,9 +379,7 @@ class ChimeKit:
             return self._static_auth
         provider = self._config.token_provider
         assert provider is not None
-        token = provider()
-        if inspect.isawaitable(token):
-            token = token
+        token = resolve(provider())
         if not isinstance(token, str) or not token.strip():
             raise ChimeKitError("token_provider must return a non-empty string token")
         check_headers({"Authorization": token}, "the token from token_provider")

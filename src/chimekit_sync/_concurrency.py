@@ -14,10 +14,15 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-__all__ = ["FLAVOUR", "SyncBackground", "SyncHandle", "sleep", "warn_if_loop_running"]
+__all__ = ["FLAVOUR", "SyncBackground", "SyncHandle", "resolve", "sleep", "warn_if_loop_running"]
 
 FLAVOUR = "sync"
 T = TypeVar("T")
+
+
+def resolve(value: T) -> T:
+    """``value`` itself: a sync callback's result needs no waiting."""
+    return value
 
 
 def sleep(seconds: float) -> None:

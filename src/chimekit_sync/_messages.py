@@ -140,9 +140,7 @@ class Messages(SyncAPIResource):
                 offset=page_offset,
             )
 
-        return Paginator(
-            fetch, key=_message_id, limit=limit, offset=offset, max_items=max_items
-        )
+        return Paginator(fetch, key=_message_id, limit=limit, offset=offset, max_items=max_items)
 
 
 def _message_id(item: MessageListItem) -> str:

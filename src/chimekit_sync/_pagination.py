@@ -10,10 +10,8 @@ caller works through the current one.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Callable, Hashable
-
-# typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
-from typing import Union, Generic, TypeVar  # noqa: UP035
+from collections.abc import Callable, Hashable, Iterator
+from typing import Generic, TypeVar
 
 from chimekit_core._pagination import HistoryCursor, Page, PageData
 
@@ -40,7 +38,7 @@ class Paginator(Generic[T]):
 
     def __init__(
         self,
-        fetch: Callable[[int, int], Union[PageData[T]]],
+        fetch: Callable[[int, int], PageData[T]],
         *,
         key: Callable[[T], Hashable],
         limit: int,
@@ -89,8 +87,7 @@ class Paginator(Generic[T]):
 
     def _items(self) -> Iterator[T]:
         for page in self.pages():
-            for item in page.items:
-                yield item
+            yield from page.items
 
     def first_page(self) -> Page[T]:
         """Fetch and return the first page only."""

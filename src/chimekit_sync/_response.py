@@ -13,9 +13,7 @@ import contextvars
 import datetime
 import functools
 from collections.abc import Callable, Mapping
-
-# typing.Awaitable (not collections.abc): codegen maps it for the sync twin.
-from typing import Any, Union, Generic, ParamSpec, TypeVar, cast  # noqa: UP035
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from chimekit_core._http import Exchange
 from chimekit_core._responses import decode_json
@@ -120,7 +118,7 @@ class APIResponse(Generic[T]):
         return self._parsed[0]
 
 
-def to_raw_response(method: Callable[P, Union[R]]) -> Callable[P, Union[APIResponse[R]]]:
+def to_raw_response(method: Callable[P, R]) -> Callable[P, APIResponse[R]]:
     """Wrap a resource method so that it returns the ``APIResponse`` of its request."""
 
     @functools.wraps(method)

@@ -41,9 +41,8 @@ from chimekit_core._exceptions import (
 )
 from chimekit_core._http import Request, Response
 
-__all__ = ["FLAVOUR", "SyncTransport"]
+__all__ = ["SyncTransport"]
 
-FLAVOUR = "sync"
 _CHUNK = 64 * 1024
 _POOL_SIZE = 32
 _ENCODING = "content-encoding"

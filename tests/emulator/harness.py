@@ -216,6 +216,7 @@ class EmulatorProcess:
             self.close()
             raise AssertionError(f"the emulator did not start: {error}")
         self.base_url = self.first_line.strip().rpartition(" ")[2]
+        self.admin_url = self.base_url.removesuffix("/sdk/v1") + "/_emulator"
 
     def stderr(self) -> str:
         """What the process wrote to stderr (waits for it to end)."""

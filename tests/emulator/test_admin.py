@@ -6,6 +6,7 @@ import pytest
 
 from chimekit_emulator import EmulatorControl, EmulatorError, EmulatorHandle
 
+from .bodies import U1
 from .harness import Api
 
 
@@ -28,14 +29,18 @@ def test_reset_clears_everything(api: Api, chimekit_emulator: EmulatorHandle) ->
     """reset forgets members, messages, runs, keys, journal, outbox, faults and the schedule."""
     api.identify("u1")
     api.send("u1", headers={"Idempotency-Key": "k"})
-    run_id = api.post("/workflows/w/run", {"externalUserId": "u1"}).json()["runId"]
+    run_id = api.post("/workflows/w/run", U1).json()["runId"]
     chimekit_emulator.add_fault(path="^/nothing$", status=500)
     chimekit_emulator.set_run_schedule(9, 9)
     chimekit_emulator.reset()
     assert chimekit_emulator.journal() == []
     assert chimekit_emulator.outbox() == []
     assert chimekit_emulator.faults() == []
-    assert admin(api, "GET", "/config")[1] == {"runQueuedSeconds": 0.2, "runRunningSeconds": 0.2}
+    assert admin(api, "GET", "/config")[1] == {
+        "runQueuedSeconds": 0.2,
+        "runRunningSeconds": 0.2,
+        "rateLimit": None,
+    }
     assert api.get("/audience/members/u1").json() == {"member": None}
     assert api.get(f"/workflows/runs/{run_id}").status == 404
     api.identify("u1")
@@ -88,9 +93,13 @@ def test_config_endpoint(api: Api) -> None:
     """POST config changes the run schedule; GET reads it; bad values are 400."""
     assert admin(api, "POST", "/config", {"runQueuedSeconds": 1.5}) == (
         200,
-        {"runQueuedSeconds": 1.5, "runRunningSeconds": 0.2},
+        {"runQueuedSeconds": 1.5, "runRunningSeconds": 0.2, "rateLimit": None},
     )
-    assert admin(api, "GET", "/config")[1] == {"runQueuedSeconds": 1.5, "runRunningSeconds": 0.2}
+    assert admin(api, "GET", "/config")[1] == {
+        "runQueuedSeconds": 1.5,
+        "runRunningSeconds": 0.2,
+        "rateLimit": None,
+    }
     status, body = admin(api, "POST", "/config", {"runRunningSeconds": -1})
     assert status == 400
     assert body == {"error": "runRunningSeconds must be a number of seconds >= 0"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .bodies import U1
 from .harness import Api
 
 
@@ -73,7 +74,7 @@ def test_delete_is_soft_and_identify_revives(api: Api) -> None:
     assert api.delete("/audience/members/u1").json() == {"id": None}
     assert api.put("/audience/members/u1", {"displayName": "x"}).json() == {"member": None}
 
-    revived = api.post("/audience/identify", {"externalUserId": "u1"}).json()["member"]
+    revived = api.post("/audience/identify", U1).json()["member"]
     assert revived["deleted"] is None
     assert revived["created"] == created["created"]
     assert revived["displayName"] == "Ava"

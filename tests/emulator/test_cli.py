@@ -9,7 +9,12 @@ import socket
 import time
 from pathlib import Path
 
-from .harness import EmulatorProcess, http_request_bytes, run_cli
+import pytest
+
+from chimekit_emulator import EmulatorControl
+
+from .bodies import FIXTURES, SEND_U1, SUPPRESS_EMAIL, U1
+from .harness import EmulatorProcess, http_request_bytes, run_cli, wait_until
 
 LISTENING = re.compile(r"ChimeKit emulator listening on http://127\.0\.0\.1:(\d+)/sdk/v1\n")
 
@@ -49,7 +54,8 @@ def test_sigterm_with_a_hung_request(
     api = process.api()
     with socket.create_connection((api.host, api.port), timeout=10) as sock:
         sock.sendall(http_request_bytes(api, "GET", "/audience/members/u1"))
-        time.sleep(0.2)
+        control = EmulatorControl(process.admin_url)
+        wait_until(lambda: len(control.journal()) == 1)
         started = time.monotonic()
         assert process.stop() == 0
         assert time.monotonic() - started < 10
@@ -86,10 +92,10 @@ def test_run_schedule_flags(emulator_process: type[EmulatorProcess]) -> None:
     process = emulator_process("--run-queued-seconds", "0", "--run-running-seconds", "0")
     api = process.api()
     api.identify("u1")
-    run_id = api.post("/workflows/w/run", {"externalUserId": "u1"}).json()["runId"]
+    run_id = api.post("/workflows/w/run", U1).json()["runId"]
     assert api.get(f"/workflows/runs/{run_id}").json()["run"]["status"] == "completed"
     config = api.get("/config", prefix="/_emulator", key=None).json()
-    assert config == {"runQueuedSeconds": 0.0, "runRunningSeconds": 0.0}
+    assert config == {"runQueuedSeconds": 0.0, "runRunningSeconds": 0.0, "rateLimit": None}
 
 
 def test_faults_file(emulator_process: type[EmulatorProcess], tmp_path: Path) -> None:
@@ -114,10 +120,10 @@ def test_bad_faults_file_exits_2(tmp_path: Path) -> None:
     assert missing.returncode == 2
 
 
-def test_port_in_use_exits_1(emulator_process: type[EmulatorProcess]) -> None:
+def test_port_in_use_exits_1() -> None:
     """A port that is taken makes the CLI exit 1 with an error on stderr."""
-    port = emulator_process().api().port
-    result = run_cli("--port", str(port))
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        result = run_cli("--port", str(taken.getsockname()[1]))
     assert result.returncode == 1
     assert result.stderr.startswith("chimekit-emulator: error:")
 
@@ -139,11 +145,11 @@ def test_data_survives_a_restart(emulator_process: type[EmulatorProcess], tmp_pa
     data = str(tmp_path / "state.sqlite")
     api = emulator_process("--data", data, "--run-queued-seconds", "3600").api()
     api.identify("u1", displayName="Ava")
-    suppression = api.post(
-        "/audience/members/u1/suppressions", {"identity": {"type": "email", "value": "x@y.z"}}
-    ).json()["suppression"]
+    suppression = api.post("/audience/members/u1/suppressions", SUPPRESS_EMAIL).json()[
+        "suppression"
+    ]
     sent = api.send("u1", headers={"Idempotency-Key": "k1"})
-    run_id = api.post("/workflows/w/run", {"externalUserId": "u1"}).json()["runId"]
+    run_id = api.post("/workflows/w/run", U1).json()["runId"]
     api.identify("gone")
     api.delete("/audience/members/gone")
 
@@ -160,26 +166,35 @@ def test_data_survives_a_restart(emulator_process: type[EmulatorProcess], tmp_pa
     assert replay.body == sent.body
 
 
-def test_kill_9_loses_nothing_acknowledged(
+def test_kill_9_loses_nothing_and_keys_still_replay(
     emulator_process: type[EmulatorProcess], tmp_path: Path
 ) -> None:
-    """SIGKILL right after a 200: everything acknowledged is there after a restart."""
+    """--data, kill -9 right after the 200s, restart: every message is there, and a send
+    re-run with an old Idempotency-Key is a replay, so the outbox holds each message once."""
     data = str(tmp_path / "state.sqlite")
     first = emulator_process("--data", data)
     api = first.api()
     api.identify("u1")
-    acknowledged = [api.send("u1", headers={"Idempotency-Key": f"k{n}"}) for n in range(5)]
+    acknowledged = [
+        api.post("/messages/send", SEND_U1, headers={"Idempotency-Key": f"order-{n}"})
+        for n in range(5)
+    ]
     assert all(response.status == 200 for response in acknowledged)
     first.kill()
 
-    restarted = emulator_process("--data", data).api()
-    listed = restarted.get("/messages/members/u1/messages").json()
+    restarted = emulator_process("--data", data)
+    api = restarted.api()
+    listed = api.get("/messages/members/u1/messages").json()
     assert listed["pagination"]["totalCount"] == 5
     ids = [item["message"]["id"] for item in listed["messages"]]
     assert ids == [r.json()["message"]["id"] for r in reversed(acknowledged)]
-    retry = restarted.send("u1", headers={"Idempotency-Key": "k4"})
-    assert retry.headers["Idempotent-Replayed"] == "true"
-    assert retry.body == acknowledged[-1].body
+    again = api.post("/messages/send", SEND_U1, headers={"Idempotency-Key": "order-4"})
+    assert (again.status, again.headers["Idempotent-Replayed"]) == (200, "true")
+    assert again.body == acknowledged[-1].body
+    outbox = EmulatorControl(restarted.admin_url).outbox()
+    assert [(m["messageId"], m["idempotencyKey"]) for m in outbox] == [
+        (r.json()["message"]["id"], f"order-{n}") for n, r in enumerate(acknowledged)
+    ]
 
 
 def test_help_mentions_every_option() -> None:
@@ -194,5 +209,42 @@ def test_help_mentions_every_option() -> None:
         "--faults",
         "--run-queued-seconds",
         "--run-running-seconds",
+        "--rate-limit",
+        "--fixtures",
     ):
         assert option in result.stdout
+
+
+def test_rate_limit_and_fixtures_flags(
+    emulator_process: type[EmulatorProcess], tmp_path: Path
+) -> None:
+    """--rate-limit 3/s refuses the 4th request of a burst; --fixtures makes typos a 404."""
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps(FIXTURES))
+    process = emulator_process("--rate-limit", "3/s", "--fixtures", str(fixtures))
+    api = process.api()
+    api.identify("u1")
+    statuses = [api.post(f"/workflows/{key}/run", U1).status for key in ("digest", "x", "y")]
+    assert statuses == [200, 404, 429]
+    config = EmulatorControl(process.admin_url)._call("GET", "config")
+    assert config["rateLimit"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rate-limit", "0"], "argument --rate-limit: expected a whole number of requests >= 1"),
+        (["--rate-limit", "fast"], "argument --rate-limit: expected a whole number of requests"),
+        (["--fixtures", "{missing}"], "--fixtures {missing}: [Errno 2] No such file"),
+        (["--fixtures", "{bad}"], "--fixtures {bad}: workflows must be a list"),
+    ],
+)
+def test_bad_rate_limit_or_fixtures_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    """A bad --rate-limit or --fixtures stops the CLI with status 2 and says what is wrong."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"workflows": "welcome"}))
+    names = {"missing": str(tmp_path / "missing.json"), "bad": str(bad)}
+    result = run_cli("--port", "0", *(arg.format(**names) for arg in args))
+    assert result.returncode == 2
+    assert message.format(**names) in result.stderr
+    assert result.stdout == ""

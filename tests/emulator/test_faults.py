@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import socket
-import threading
 import time
 
 import aiohttp
@@ -13,13 +12,15 @@ import pytest
 
 from chimekit_emulator import (
     EmulatorConfig,
+    EmulatorControl,
     EmulatorError,
     EmulatorHandle,
     EmulatorServer,
     FaultRule,
 )
 
-from .harness import Api, http_request_bytes, raw_exchange, split_http
+from .bodies import U1
+from .harness import Api, http_request_bytes, raw_exchange, split_http, wait_until
 
 MEMBER_PATH = "^/audience/members/u1$"
 
@@ -62,7 +63,7 @@ def test_status_fault_raw_text(api: Api, chimekit_emulator: EmulatorHandle) -> N
 def test_status_fault_does_not_run_the_handler(api: Api, chimekit_emulator: EmulatorHandle) -> None:
     """A request answered by a status rule changes nothing."""
     chimekit_emulator.add_fault(path="^/audience/identify$", status=500, times=1)
-    assert api.post("/audience/identify", {"externalUserId": "u1"}).status == 500
+    assert api.post("/audience/identify", U1).status == 500
     assert api.get("/audience/members/u1").json() == {"member": None}
 
 
@@ -79,7 +80,7 @@ def test_method_and_path_matching(api: Api, chimekit_emulator: EmulatorHandle) -
     """A rule only hits its method and paths; the regex is searched after /sdk/v1."""
     chimekit_emulator.add_fault(method="post", path="^/audience/", status=503)
     assert api.get("/audience/members/u1").status == 200
-    assert api.post("/audience/identify", {"externalUserId": "u1"}).status == 503
+    assert api.post("/audience/identify", U1).status == 503
     chimekit_emulator.clear_faults()
     chimekit_emulator.add_fault(path="limit=7", status=418)
     api.identify("u1")
@@ -144,7 +145,7 @@ def test_add_fault_accepts_a_rule_object(api: Api, chimekit_emulator: EmulatorHa
         ({"delay": -1}, "delay must be a number of seconds >= 0"),
         ({"fault": "reset", "interval": 1}, 'interval and chunk only apply to fault "drip"'),
         ({"headers": {"a": "b"}}, "headers, body and text only apply to a rule with a status"),
-        ({"method": "GET"}, "a rule needs a status, a fault or a delay"),
+        ({"method": "GET"}, "a rule needs a status, a fault, a drift or a delay"),
         ({"status": 500, "dealy": 1}, "unknown fault rule field(s): dealy"),
     ],
 )
@@ -171,7 +172,7 @@ def test_delay_is_a_latency_spike(api: Api, chimekit_emulator: EmulatorHandle) -
     """delay holds the answer back, then the request is handled normally."""
     chimekit_emulator.add_fault(path="^/audience/identify$", delay=0.3, times=1)
     started = time.monotonic()
-    response = api.post("/audience/identify", {"externalUserId": "u1"})
+    response = api.post("/audience/identify", U1)
     assert time.monotonic() - started >= 0.25
     assert response.status == 200
     assert api.get("/audience/members/u1").json()["member"]["id"] == "u1"
@@ -190,7 +191,7 @@ def test_delay_combines_with_status(api: Api, chimekit_emulator: EmulatorHandle)
 def test_reset_closes_without_a_byte(api: Api, chimekit_emulator: EmulatorHandle) -> None:
     """reset: the connection is reset with no response bytes, and the handler never runs."""
     chimekit_emulator.add_fault(path="^/audience/identify$", fault="reset", times=1)
-    request = http_request_bytes(api, "POST", "/audience/identify", {"externalUserId": "u1"})
+    request = http_request_bytes(api, "POST", "/audience/identify", U1)
     pieces, error = raw_exchange(api.host, api.port, request)
     assert pieces == []
     assert isinstance(error, ConnectionResetError)  # a TCP RST, not an orderly close
@@ -208,7 +209,7 @@ async def test_reset_seen_by_aiohttp(chimekit_emulator: EmulatorHandle) -> None:
         with pytest.raises(aiohttp.ClientConnectionError):
             await session.post(
                 f"{chimekit_emulator.base_url}/audience/identify",
-                json={"externalUserId": "u1"},
+                json=U1,
                 headers=headers,
             )
     assert chimekit_emulator.outbox() == []
@@ -217,7 +218,7 @@ async def test_reset_seen_by_aiohttp(chimekit_emulator: EmulatorHandle) -> None:
 def test_hang_never_answers(api: Api, chimekit_emulator: EmulatorHandle) -> None:
     """hang: no byte arrives within the client's timeout; the handler does not run."""
     chimekit_emulator.add_fault(path="^/audience/identify$", fault="hang", times=1)
-    request = http_request_bytes(api, "POST", "/audience/identify", {"externalUserId": "u1"})
+    request = http_request_bytes(api, "POST", "/audience/identify", U1)
     pieces, error = raw_exchange(api.host, api.port, request, timeout=0.5)
     assert pieces == []
     assert isinstance(error, TimeoutError)
@@ -236,7 +237,8 @@ def test_hang_does_not_block_stop() -> None:
             sock = socket.create_connection((api.host, api.port), timeout=5)
             sock.sendall(http_request_bytes(api, "GET", "/audience/members/u1"))
             sockets.append(sock)
-        time.sleep(0.2)  # let the server take the requests in
+        control = EmulatorControl(server.admin_url)
+        wait_until(lambda: len(control.journal()) == 3)  # the server has taken them in
         started = time.monotonic()
         server.stop()
         assert time.monotonic() - started < 5
@@ -349,17 +351,10 @@ def test_faults_loaded_at_start() -> None:
 def test_concurrent_requests_with_a_hang(api: Api, chimekit_emulator: EmulatorHandle) -> None:
     """A hung request does not hold up other requests."""
     chimekit_emulator.add_fault(path="^/audience/members/hung$", fault="hang")
-    result: list[BaseException | None] = []
-
-    def hung() -> None:
-        _, error = raw_exchange(
-            api.host, api.port, http_request_bytes(api, "GET", "/audience/members/hung"), timeout=1
-        )
-        result.append(error)
-
-    thread = threading.Thread(target=hung)
-    thread.start()
-    time.sleep(0.1)
-    assert api.get("/audience/members/other").status == 200
-    thread.join()
-    assert isinstance(result[0], TimeoutError)
+    with socket.create_connection((api.host, api.port), timeout=5) as hung:
+        hung.sendall(http_request_bytes(api, "GET", "/audience/members/hung"))
+        wait_until(lambda: len(chimekit_emulator.journal()) == 1)
+        assert api.get("/audience/members/other").status == 200
+        hung.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            hung.recv(1024)  # still nothing for the hung request after the other one

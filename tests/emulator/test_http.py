@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from chimekit_emulator import EmulatorHandle
 
+from .bodies import U1
 from .harness import Api, segment
 
 REQUEST_ID = re.compile(r"req_[0-9a-f]{24}")
@@ -188,7 +189,7 @@ def test_workflow_key_segment_is_decoded(api: Api, chimekit_emulator: EmulatorHa
     """A workflow key with a slash travels as one segment."""
     chimekit_emulator.set_run_schedule(60, 60)
     api.identify("u1")
-    run_id = api.post("/workflows/team%2Fwelcome/run", {"externalUserId": "u1"}).json()["runId"]
+    run_id = api.post("/workflows/team%2Fwelcome/run", U1).json()["runId"]
     assert api.get(f"/workflows/runs/{run_id}").json()["run"]["workflowKey"] == "team/welcome"
 
 

@@ -11,6 +11,7 @@ import pytest
 from chimekit_emulator import EmulatorConfig, EmulatorHandle, EmulatorServer
 from chimekit_emulator._store import MemberRecord, NotificationRecord, Store
 
+from .bodies import U1
 from .harness import Api
 
 
@@ -91,7 +92,7 @@ def test_categories(api: Api) -> None:
     ("body", "message"),
     [
         ({"content": {"in_app": {"title": "x"}}}, "externalUserId must be a non-empty string"),
-        ({"externalUserId": "u1"}, "content must be an object"),
+        (U1, "content must be an object"),
         ({"externalUserId": "u1", "content": "hi"}, "content must be an object"),
         ({"externalUserId": "u1", "content": {}}, "content must have either templateId"),
         (

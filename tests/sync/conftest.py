@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from chimekit_sync import ChimeKit
 from chimekit_emulator import EmulatorHandle
+from chimekit_sync import ChimeKit
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from datetime import UTC
 import pytest
 from support import header, sdk_requests
 
-from chimekit_sync import ChimeKit, EmailIdentity, Identity, Member
 from chimekit_emulator import EmulatorHandle
+from chimekit_sync import ChimeKit, EmailIdentity, Identity, Member
 
 WEIRD_IDS = [
     "a/b",
@@ -73,9 +73,7 @@ def test_email_identity_is_sent_without_none_fields(
 
 def test_plain_dict_identities_are_accepted(chimekit: ChimeKit) -> None:
     """Identities may be plain dicts with type and value."""
-    member = chimekit.audience.identify(
-        "user_1", identities=[{"type": "email", "value": "d@e.f"}]
-    )
+    member = chimekit.audience.identify("user_1", identities=[{"type": "email", "value": "d@e.f"}])
     assert member.email == "d@e.f"
 
 

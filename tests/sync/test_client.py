@@ -12,13 +12,11 @@ import pytest
 from support import header, sdk_requests
 
 import chimekit_sync
-from chimekit_sync import ChimeKit, AuthenticationError, ChimeKitError
 from chimekit_emulator import EmulatorHandle
+from chimekit_sync import AuthenticationError, ChimeKit, ChimeKitError
 
 
-def test_headers_on_every_request(
-    chimekit: ChimeKit, chimekit_emulator: EmulatorHandle
-) -> None:
+def test_headers_on_every_request(chimekit: ChimeKit, chimekit_emulator: EmulatorHandle) -> None:
     """Authorization, Accept and the User-Agent with flavour and versions are sent."""
     chimekit.audience.get("user_1")
     entry = sdk_requests(chimekit_emulator.journal())[-1]
@@ -46,9 +44,7 @@ def test_default_and_extra_headers(
 
 
 @pytest.mark.parametrize("value", ["a\r\nX-Evil: 1", "a\nb", "a\x00b"])
-def test_header_injection_is_refused(
-    make_client: Callable[..., ChimeKit], value: str
-) -> None:
+def test_header_injection_is_refused(make_client: Callable[..., ChimeKit], value: str) -> None:
     """Header values with CR, LF or NUL are a ValueError, at construction or per call."""
     with pytest.raises(ValueError, match="X-Custom"):
         make_client(default_headers={"X-Custom": value})
@@ -155,9 +151,7 @@ def test_bad_options_are_value_errors(option: str, value: float) -> None:
 
 def test_raw_request(chimekit: ChimeKit) -> None:
     """request() reaches any path with the client's auth and returns the parsed JSON."""
-    created = chimekit.request(
-        "POST", "/audience/identify", json={"externalUserId": "raw"}
-    )
+    created = chimekit.request("POST", "/audience/identify", json={"externalUserId": "raw"})
     assert created["member"]["id"] == "raw"
     page = chimekit.request(
         "GET", "/messages/members/raw/messages", params={"limit": 5, "offset": 0}
@@ -168,9 +162,7 @@ def test_raw_request(chimekit: ChimeKit) -> None:
 @pytest.mark.parametrize(
     "path", ["audience", "//evil.example/x", "/a/../b", "/a?x=1", "/a b", "/a#b"]
 )
-def test_raw_request_refuses_paths_that_leave_the_api(
-    chimekit: ChimeKit, path: str
-) -> None:
+def test_raw_request_refuses_paths_that_leave_the_api(chimekit: ChimeKit, path: str) -> None:
     """A raw path that could escape base_url or smuggle a query is a ValueError."""
     with pytest.raises(ValueError, match="path"):
         chimekit.request("GET", path)

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import pytest
 
+from chimekit_emulator import EmulatorHandle
 from chimekit_sync import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    ChimeKit,
     AuthenticationError,
     BadRequestError,
+    ChimeKit,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -21,7 +22,6 @@ from chimekit_sync import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from chimekit_emulator import EmulatorHandle
 
 MEMBER_PATH = "^/audience/members/user_1$"
 
@@ -116,9 +116,7 @@ def test_rate_limit_with_long_retry_after_is_raised_at_once(
     assert len([e for e in chimekit_emulator.journal() if "members" in e["path"]]) == 1
 
 
-def test_redirect_is_not_followed(
-    chimekit: ChimeKit, chimekit_emulator: EmulatorHandle
-) -> None:
+def test_redirect_is_not_followed(chimekit: ChimeKit, chimekit_emulator: EmulatorHandle) -> None:
     """A 3xx surfaces as APIStatusError; the credentials never go to the other host."""
     chimekit_emulator.add_fault(
         path=MEMBER_PATH, status=302, headers={"Location": "http://127.0.0.2:1/steal"}
@@ -134,9 +132,7 @@ def test_empty_2xx_body_is_success_for_remove(
 ) -> None:
     """An empty 200 where the API documents one returns None."""
     chimekit.audience.identify("user_1")
-    sup = chimekit.audience.suppressions.add(
-        "user_1", identity={"type": "email", "value": "a@b.c"}
-    )
+    sup = chimekit.audience.suppressions.add("user_1", identity={"type": "email", "value": "a@b.c"})
     assert chimekit.audience.suppressions.remove("user_1", sup.id) is None
 
 

@@ -9,9 +9,10 @@ import json
 import pytest
 from support import sdk_requests
 
+from chimekit_emulator import EmulatorHandle
 from chimekit_sync import (
-    ChimeKit,
     ChannelContent,
+    ChimeKit,
     EmailContent,
     EmailIdentity,
     InAppContent,
@@ -20,7 +21,6 @@ from chimekit_sync import (
     SentMessage,
     TemplateContent,
 )
-from chimekit_emulator import EmulatorHandle
 
 
 def test_send_in_app_then_get(chimekit: ChimeKit) -> None:
@@ -44,9 +44,7 @@ def test_send_in_app_then_get(chimekit: ChimeKit) -> None:
     assert detail.recipient.display_name == "Ava"
 
 
-def test_send_wire_shape(
-    chimekit: ChimeKit, chimekit_emulator: EmulatorHandle
-) -> None:
+def test_send_wire_shape(chimekit: ChimeKit, chimekit_emulator: EmulatorHandle) -> None:
     """Channel content is sent with the API's keys (in_app, templateId) and no None fields."""
     chimekit.audience.identify("user_1", identities=[EmailIdentity("a@b.c")])
     chimekit.messages.send(
@@ -62,9 +60,7 @@ def test_send_wire_shape(
         "content": {"in_app": {"title": "T"}, "email": {"subject": "S", "body": "B"}},
         "categoryId": "product",
     }
-    chimekit.messages.send(
-        "user_1", content=TemplateContent("tmpl_1", variables={"name": "Ava"})
-    )
+    chimekit.messages.send("user_1", content=TemplateContent("tmpl_1", variables={"name": "Ava"}))
     body = json.loads(sdk_requests(chimekit_emulator.journal())[-1]["body"])
     assert body["content"] == {"templateId": "tmpl_1", "variables": {"name": "Ava"}}
 
@@ -74,9 +70,7 @@ def test_email_is_delivered_and_recorded_in_outbox(
 ) -> None:
     """An email channel message reaches the member's email identity."""
     chimekit.audience.identify("user_1", identities=[EmailIdentity("a@b.c")])
-    sent = chimekit.messages.send(
-        "user_1", content={"email": {"subject": "Hello", "body": "x"}}
-    )
+    sent = chimekit.messages.send("user_1", content={"email": {"subject": "Hello", "body": "x"}})
     assert sent.delivery is not None
     assert sent.delivery["status"] == "sent"
     outbox = chimekit_emulator.outbox()
@@ -86,9 +80,7 @@ def test_email_is_delivered_and_recorded_in_outbox(
 def test_send_to_unknown_member_is_not_found(chimekit: ChimeKit) -> None:
     """Sending to a member that does not exist raises NotFoundError."""
     with pytest.raises(NotFoundError):
-        chimekit.messages.send(
-            "ghost", content=ChannelContent(in_app=InAppContent(title="x"))
-        )
+        chimekit.messages.send("ghost", content=ChannelContent(in_app=InAppContent(title="x")))
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from support import sdk_requests
 
-from chimekit_sync import ChimeKit, Paginator, ChannelContent, InAppContent, Page
 from chimekit_emulator import EmulatorHandle
+from chimekit_sync import ChannelContent, ChimeKit, InAppContent, Page, Paginator
 
 
 def _history(client: ChimeKit, count: int, member: str = "user_1") -> list[str]:
@@ -34,9 +34,7 @@ def test_paginator_does_no_io_until_used(
 def test_iterates_every_item_across_pages(chimekit: ChimeKit) -> None:
     """Iteration yields every message newest first, across pages, each once."""
     expected = _history(chimekit, 23)
-    got = [
-        item.message.id for item in chimekit.messages.list_for_member("user_1", limit=5)
-    ]
+    got = [item.message.id for item in chimekit.messages.list_for_member("user_1", limit=5)]
     assert got == expected
 
 
@@ -85,9 +83,7 @@ def test_new_messages_during_iteration_are_neither_repeated_nor_lost(
 
 
 @pytest.mark.parametrize("prefetch", [0, 1, 4])
-def test_prefetch_keeps_order_and_uniqueness(
-    chimekit: ChimeKit, prefetch: int
-) -> None:
+def test_prefetch_keeps_order_and_uniqueness(chimekit: ChimeKit, prefetch: int) -> None:
     """with_prefetch(n) changes only how many pages are in flight, never what is yielded."""
     expected = _history(chimekit, 17)
     paginator = chimekit.messages.list_for_member("user_1", limit=3).with_prefetch(prefetch)

@@ -10,10 +10,11 @@ from collections.abc import Callable
 import pytest
 from support import header, sdk_requests
 
+from chimekit_emulator import EmulatorHandle
 from chimekit_sync import (
     APIResponse,
-    ChimeKit,
     ChannelContent,
+    ChimeKit,
     InAppContent,
     InternalServerError,
     Member,
@@ -21,7 +22,6 @@ from chimekit_sync import (
     RetryPolicy,
     SentMessage,
 )
-from chimekit_emulator import EmulatorHandle
 
 CONTENT = ChannelContent(in_app=InAppContent(title="hi"))
 MEMBER_PATH = "^/audience/members/user_1$"
@@ -75,9 +75,7 @@ def test_raw_response_of_every_kind_of_method(chimekit: ChimeKit) -> None:
     ).parse()
     listed = chimekit.audience.suppressions.with_raw_response.list("user_1")
     assert [s.id for s in listed.parse()] == [suppression.id]
-    removed = chimekit.audience.suppressions.with_raw_response.remove(
-        "user_1", suppression.id
-    )
+    removed = chimekit.audience.suppressions.with_raw_response.remove("user_1", suppression.id)
     assert removed.status_code == 200
     assert removed.parse() is None
     deleted = chimekit.audience.with_raw_response.delete("user_1")

@@ -9,15 +9,15 @@ from collections.abc import Callable
 import pytest
 from support import header, sdk_requests
 
+from chimekit_emulator import EmulatorHandle
 from chimekit_sync import (
     APIConnectionError,
-    ChimeKit,
     BadRequestError,
     ChannelContent,
+    ChimeKit,
     InAppContent,
     InternalServerError,
 )
-from chimekit_emulator import EmulatorHandle
 
 MEMBER_PATH = "^/audience/members/user_1$"
 SEND_PATH = "^/messages/send$"
@@ -153,9 +153,7 @@ def test_each_call_gets_its_own_idempotency_key(
     chimekit.audience.identify("user_1")
     chimekit.messages.send("user_1", content=CONTENT)
     chimekit.messages.send("user_1", content=CONTENT, idempotency_key="order-42")
-    again = chimekit.messages.send(
-        "user_1", content=CONTENT, idempotency_key="order-42"
-    )
+    again = chimekit.messages.send("user_1", content=CONTENT, idempotency_key="order-42")
     sends = _calls(chimekit_emulator, "/messages/send")
     keys = [header(entry, "Idempotency-Key") for entry in sends]
     assert keys[0] != keys[1]

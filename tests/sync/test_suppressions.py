@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import pytest
 
+from chimekit_emulator import EmulatorHandle
 from chimekit_sync import (
-    ChimeKit,
     ChannelContent,
+    ChimeKit,
     EmailContent,
     EmailIdentity,
     NotFoundError,
     Suppression,
 )
-from chimekit_emulator import EmulatorHandle
 
 
 def test_add_list_remove(chimekit: ChimeKit) -> None:
     """A global suppression is listed, and gone after remove (whose empty 200 body is success)."""
     chimekit.audience.identify("user_1", identities=[EmailIdentity("a@b.c")])
-    added = chimekit.audience.suppressions.add(
-        "user_1", identity=EmailIdentity("a@b.c")
-    )
+    added = chimekit.audience.suppressions.add("user_1", identity=EmailIdentity("a@b.c"))
     assert isinstance(added, Suppression)
     assert added.category is None
     assert added.identity is not None

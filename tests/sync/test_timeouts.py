@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from chimekit_sync import APITimeoutError, ChimeKit
 from chimekit_emulator import EmulatorHandle
+from chimekit_sync import APITimeoutError, ChimeKit
 
 MEMBER_PATH = "^/audience/members/user_1$"
 

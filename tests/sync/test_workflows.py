@@ -9,6 +9,7 @@ import json
 import pytest
 from support import sdk_requests
 
+from chimekit_emulator import EmulatorHandle
 from chimekit_sync import (
     APITimeoutError,
     ChimeKit,
@@ -16,7 +17,6 @@ from chimekit_sync import (
     WorkflowRun,
     WorkflowRunRef,
 )
-from chimekit_emulator import EmulatorHandle
 
 
 def test_run_then_wait_until_finished(
@@ -24,9 +24,7 @@ def test_run_then_wait_until_finished(
 ) -> None:
     """A queued run completes; wait_for_run returns it with started/finished times."""
     chimekit.audience.identify("user_1")
-    ref = chimekit.workflows.run(
-        "welcome-sequence", "user_1", context={"utmCampaign": "winter"}
-    )
+    ref = chimekit.workflows.run("welcome-sequence", "user_1", context={"utmCampaign": "winter"})
     assert isinstance(ref, WorkflowRunRef)
     assert ref.status == "queued"
     body = json.loads(sdk_requests(chimekit_emulator.journal())[-1]["body"])
@@ -55,9 +53,7 @@ def test_get_run_reflects_admin_advance(
     assert running.finished_at is None
 
 
-def test_wait_for_run_times_out(
-    chimekit: ChimeKit, chimekit_emulator: EmulatorHandle
-) -> None:
+def test_wait_for_run_times_out(chimekit: ChimeKit, chimekit_emulator: EmulatorHandle) -> None:
     """A run that does not finish in time raises APITimeoutError naming the run."""
     chimekit_emulator.set_run_schedule(queued_seconds=3600, running_seconds=3600)
     chimekit.audience.identify("user_1")
