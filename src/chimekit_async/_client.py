@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import copy
 import logging
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, Self, Unpack
 from urllib.parse import urlencode
 
 import attrs
 
+from chimekit_core import _tracing
 from chimekit_core._config import (
     DEFAULT_BASE_URL,
     ClientConfig,
@@ -52,6 +54,7 @@ from ._workflows import AsyncWorkflows
 if TYPE_CHECKING:
     import aiohttp
     import tenacity
+    from opentelemetry.trace import Tracer
 
     from ._transport import AsyncTransport
 
@@ -138,6 +141,7 @@ class AsyncChimeKit:
         self._static_auth = None if config.secret_key is None else f"Bearer {config.secret_key}"
         self._closed = False
         self._loop_check = True
+        self._tracing = _tracing.available()  # tried once per process; False: no OpenTelemetry
         self.audience = AsyncAudience(self)
         self.messages = AsyncMessages(self)
         self.workflows = AsyncWorkflows(self)
@@ -333,6 +337,12 @@ class AsyncChimeKit:
             refreshable = auth is None
         call = _Call(Request(method, url, headers, content, path), timeout, deadline)
         call.refreshable = refreshable
+        if self._tracing and (tracer := _tracing.tracer()) is not None:
+            return await self._send_traced(call, max_retries, tracer, sys._getframe(1))
+        return await self._attempts(call, max_retries)
+
+    async def _attempts(self, call: _Call, max_retries: int) -> Exchange:
+        """The first try, then retries only after a retryable failure."""
         try:
             response = await self._attempt(call)
         except ChimeKitError as exc:
@@ -340,6 +350,20 @@ class AsyncChimeKit:
                 raise
             response = await self._retry(call, max_retries, exc)
         return Exchange(response, call.retries, time.monotonic() - call.started)
+
+    async def _send_traced(
+        self, call: _Call, max_retries: int, tracer: Tracer, caller: FrameType
+    ) -> Exchange:
+        """``_attempts`` inside an OpenTelemetry span (see ``chimekit_core._tracing``)."""
+        trace, call.request = _tracing.CallTrace.start(tracer, caller, call.request)
+        call.trace = trace
+        try:
+            exchange = await self._attempts(call, max_retries)
+        except BaseException as exc:
+            trace.failed(exc, call.retries, call.request)
+            raise
+        trace.succeeded(exchange.response, call.retries)
+        return exchange
 
     async def _authorization(self) -> str:
         if self._static_auth is not None:
@@ -359,7 +383,9 @@ class AsyncChimeKit:
         pending: ChimeKitError | None = first_failure
         retrying = AsyncRetrying(
             **self._retry_policy.tenacity_options(
-                max_retries, deadline=call.deadline, before_sleep=_log_retry(call.request)
+                max_retries,
+                deadline=call.deadline,
+                before_sleep=_log_retry(call.request, call.trace),
             )
         )
         async for attempt in retrying:
@@ -378,10 +404,12 @@ class AsyncChimeKit:
         """
         try:
             return await self._attempt_once(call)
-        except AuthenticationError:
+        except AuthenticationError as exc:
             if not call.refreshable:
                 raise
             call.refreshable = False
+            if call.trace is not None:
+                call.trace.reauthenticating(exc)
             request = call.request
             LOGGER.info(
                 "%s %s: 401, asking the token provider for a new token",
@@ -456,7 +484,7 @@ class AsyncChimeKit:
 class _Call:
     """The state of one logical call across its attempts."""
 
-    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout")
+    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout", "trace")
 
     def __init__(self, request: Request, timeout: float | None, deadline: float | None) -> None:
         self.request = request
@@ -465,13 +493,18 @@ class _Call:
         self.refreshable = False
         self.retries = 0
         self.started = time.monotonic()
+        self.trace: _tracing.CallTrace | None = None
 
 
-def _log_retry(request: Request) -> Callable[[tenacity.RetryCallState], None]:
+def _log_retry(
+    request: Request, trace: _tracing.CallTrace | None
+) -> Callable[[tenacity.RetryCallState], None]:
     def before_sleep(state: tenacity.RetryCallState) -> None:
         outcome = state.outcome
         exc = outcome.exception() if outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else 0.0
+        if trace is not None:
+            trace.retrying(exc, wait)
         LOGGER.info(
             "%s %s failed (%s); retry %d in %.2f s",
             request.method,

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import copy
 import logging
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, Self, Unpack
 from urllib.parse import urlencode
 
 import attrs
 
+from chimekit_core import _tracing
 from chimekit_core._config import (
     DEFAULT_BASE_URL,
     ClientConfig,
@@ -54,6 +56,7 @@ from ._workflows import Workflows
 if TYPE_CHECKING:
     import tenacity
     import urllib3
+    from opentelemetry.trace import Tracer
 
     from ._transport import SyncTransport
 
@@ -140,6 +143,7 @@ class ChimeKit:
         self._static_auth = None if config.secret_key is None else f"Bearer {config.secret_key}"
         self._closed = False
         self._loop_check = True
+        self._tracing = _tracing.available()  # tried once per process; False: no OpenTelemetry
         self.audience = Audience(self)
         self.messages = Messages(self)
         self.workflows = Workflows(self)
@@ -335,6 +339,12 @@ class ChimeKit:
             refreshable = auth is None
         call = _Call(Request(method, url, headers, content, path), timeout, deadline)
         call.refreshable = refreshable
+        if self._tracing and (tracer := _tracing.tracer()) is not None:
+            return self._send_traced(call, max_retries, tracer, sys._getframe(1))
+        return self._attempts(call, max_retries)
+
+    def _attempts(self, call: _Call, max_retries: int) -> Exchange:
+        """The first try, then retries only after a retryable failure."""
         try:
             response = self._attempt(call)
         except ChimeKitError as exc:
@@ -342,6 +352,20 @@ class ChimeKit:
                 raise
             response = self._retry(call, max_retries, exc)
         return Exchange(response, call.retries, time.monotonic() - call.started)
+
+    def _send_traced(
+        self, call: _Call, max_retries: int, tracer: Tracer, caller: FrameType
+    ) -> Exchange:
+        """``_attempts`` inside an OpenTelemetry span (see ``chimekit_core._tracing``)."""
+        trace, call.request = _tracing.CallTrace.start(tracer, caller, call.request)
+        call.trace = trace
+        try:
+            exchange = self._attempts(call, max_retries)
+        except BaseException as exc:
+            trace.failed(exc, call.retries, call.request)
+            raise
+        trace.succeeded(exchange.response, call.retries)
+        return exchange
 
     def _authorization(self) -> str:
         if self._static_auth is not None:
@@ -361,7 +385,9 @@ class ChimeKit:
         pending: ChimeKitError | None = first_failure
         retrying = Retrying(
             **self._retry_policy.tenacity_options(
-                max_retries, deadline=call.deadline, before_sleep=_log_retry(call.request)
+                max_retries,
+                deadline=call.deadline,
+                before_sleep=_log_retry(call.request, call.trace),
             )
         )
         for attempt in retrying:
@@ -380,10 +406,12 @@ class ChimeKit:
         """
         try:
             return self._attempt_once(call)
-        except AuthenticationError:
+        except AuthenticationError as exc:
             if not call.refreshable:
                 raise
             call.refreshable = False
+            if call.trace is not None:
+                call.trace.reauthenticating(exc)
             request = call.request
             LOGGER.info(
                 "%s %s: 401, asking the token provider for a new token",
@@ -458,7 +486,7 @@ class ChimeKit:
 class _Call:
     """The state of one logical call across its attempts."""
 
-    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout")
+    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout", "trace")
 
     def __init__(self, request: Request, timeout: float | None, deadline: float | None) -> None:
         self.request = request
@@ -467,13 +495,18 @@ class _Call:
         self.refreshable = False
         self.retries = 0
         self.started = time.monotonic()
+        self.trace: _tracing.CallTrace | None = None
 
 
-def _log_retry(request: Request) -> Callable[[tenacity.RetryCallState], None]:
+def _log_retry(
+    request: Request, trace: _tracing.CallTrace | None
+) -> Callable[[tenacity.RetryCallState], None]:
     def before_sleep(state: tenacity.RetryCallState) -> None:
         outcome = state.outcome
         exc = outcome.exception() if outcome is not None else None
         wait = state.next_action.sleep if state.next_action is not None else 0.0
+        if trace is not None:
+            trace.retrying(exc, wait)
         LOGGER.info(
             "%s %s failed (%s); retry %d in %.2f s",
             request.method,

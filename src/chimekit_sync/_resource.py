@@ -6,16 +6,22 @@ A resource method builds its path and body, then calls one of the typed helpers 
 with the model it expects (``cast_to``) and, where the API wraps it, the top-level key
 (``field``). The helpers send through the client's pipeline (auth, retries, errors) and
 parse, so resource modules never touch the client's internals or the converter.
+
+Tracing names a call's span ``chimekit.<_trace_name>.<method>`` without a line in the
+resource method: ``_trace_name`` is derived from each subclass's module and class name,
+and the method is read from the stack, only when a span is started
+(``chimekit_core._tracing.operation_name``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 from chimekit_core._http import Exchange
 from chimekit_core._options import RequestOptions
 from chimekit_core._responses import parse_response
+from chimekit_core._tracing import resource_name
 
 from ._response import APIResponse, raw_response_requested
 
@@ -34,6 +40,14 @@ class SyncAPIResource:
     Args:
         client: The client whose pipeline the requests go through.
     """
+
+    _trace_name: ClassVar[str] = ""
+    """``audience.suppressions`` in span names; set for each subclass unless it sets its own."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("_trace_name"):
+            cls._trace_name = resource_name(cls.__module__, cls.__name__)
 
     def __init__(self, client: ChimeKit) -> None:
         self._client = client

@@ -13,7 +13,7 @@ import json
 import random
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -297,8 +297,13 @@ async def test_async_soak_loses_and_duplicates_nothing(
 ) -> None:
     """2,000 async sends and 200 runs at concurrency 32 under faults: each lands exactly once."""
     calls = new_calls(sends=2000, runs=200, seed=20240601)
-    with ChimeKit(chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url) as admin:
-        _prepare(chimekit_emulator, admin, seed=1000)
+
+    def setup_and_check(step: Callable[[ChimeKit], Any]) -> Any:
+        # The blocking setup and checks run on a thread, as sync code in an async app must.
+        with ChimeKit(chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url) as admin:
+            return step(admin)
+
+    await asyncio.to_thread(setup_and_check, lambda admin: _prepare(chimekit_emulator, admin, 1000))
     semaphore = asyncio.Semaphore(32)
 
     async def one(client: AsyncChimeKit, index: int, call: Call) -> None:
@@ -322,8 +327,9 @@ async def test_async_soak_loses_and_duplicates_nothing(
         timeout=10.0,
     ) as client:
         await asyncio.gather(*(one(client, index, call) for index, call in enumerate(calls)))
-    with ChimeKit(chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url) as admin:
-        report = _collect(chimekit_emulator, admin, calls)
+    report = await asyncio.to_thread(
+        setup_and_check, lambda admin: _collect(chimekit_emulator, admin, calls)
+    )
     assert_clean(report, "async")
     assert retry_waits  # backoff was computed (and skipped) for every retry
     assert_no_resource_warnings()
