@@ -96,10 +96,7 @@ class AsyncPaginator(Generic[T]):
 
     async def first_page(self) -> Page[T]:
         """Fetch and return the first page only."""
-        cursor = self._cursor()
-        request = cursor.request()
-        assert request is not None
-        return cursor.accept(await self._fetch(request.offset, request.limit))
+        return self._cursor().accept(await self._fetch(self._offset, self._limit))
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield the pages one by one, each holding only items not yielded before.

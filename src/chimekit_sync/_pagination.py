@@ -98,10 +98,7 @@ class Paginator(Generic[T]):
 
     def first_page(self) -> Page[T]:
         """Fetch and return the first page only."""
-        cursor = self._cursor()
-        request = cursor.request()
-        assert request is not None
-        return cursor.accept(self._fetch(request.offset, request.limit))
+        return self._cursor().accept(self._fetch(self._offset, self._limit))
 
     def pages(self) -> Iterator[Page[T]]:
         """Yield the pages one by one, each holding only items not yielded before.

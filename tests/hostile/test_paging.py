@@ -21,6 +21,7 @@ from .servers import FunctionServer, Handler, Reply, Seen
 
 MEMBER = "user_1"
 PATH = f"/sdk/v1/messages/members/{MEMBER}/messages"
+MAX_REQUESTS = 100
 ORIGINAL = [f"msg_{n:02d}" for n in range(39, -1, -1)]  # 40 messages, newest first
 NO_PROGRESS = (
     "message history paging made no progress: 8 pages in a row (the last at offset {offset}) "
@@ -66,6 +67,8 @@ class History:
         limit = int(seen.query["limit"])
         start = int(seen.query["offset"]) if offset is None else offset
         with self._lock:
+            if self.served >= MAX_REQUESTS:  # a paginator that loops fails instead of hanging
+                return Reply(400, {"error": f"more than {MAX_REQUESTS} page requests"})
             body = self.body(start, limit)
             self.served += 1
             self._change(self.ids, self.served)
@@ -123,7 +126,7 @@ def test_oldest_expiring_after_the_first_page_loses_nothing_still_listed(
     ids, error = _collect(flavour, server)
     assert error is None
     assert ids == ORIGINAL[:35]
-    assert len(server.requests) <= 6
+    assert len(server.requests) == 4
 
 
 @FLAVOURS
@@ -140,7 +143,7 @@ def test_one_deletion_per_request_loses_nothing(
     ids, error = _collect(flavour, server)
     assert error is None
     assert ids == ORIGINAL
-    assert len(server.requests) <= 8
+    assert len(server.requests) == 7
 
 
 @FLAVOURS
@@ -157,7 +160,7 @@ def test_arrivals_after_every_request_are_not_yielded_and_lose_nothing(
     ids, error = _collect(flavour, server)
     assert error is None
     assert ids == ORIGINAL
-    assert len(server.requests) <= 8
+    assert len(server.requests) == 6
 
 
 @FLAVOURS
@@ -174,7 +177,7 @@ def test_overlapping_pages_yield_each_message_once(
     ids, error = _collect(flavour, server)
     assert error is None
     assert ids == ORIGINAL
-    assert len(server.requests) <= 8
+    assert len(server.requests) == 5
 
 
 @FLAVOURS
@@ -183,23 +186,21 @@ def test_a_repeated_page_is_not_yielded_again(
 ) -> None:
     """The second request is answered with the first page again (a stale cache): each message once."""
     history = History(lambda ids, served: None)
-    first: list[Reply] = []
+    answers: list[Reply] = []
     lock = threading.Lock()
 
     def stale_once(seen: Seen) -> Reply:
         with lock:
-            if len(first) == 1:
-                first.append(first[0])
-                return first[0]
-            reply = history.page(seen)
-            first.append(reply)
+            reply = answers[0] if len(answers) == 1 else history.page(seen)
+            answers.append(reply)
             return reply
 
     server = function_server(stale_once)
     ids, error = _collect(flavour, server)
     assert error is None
     assert ids == ORIGINAL
-    assert len(server.requests) <= 8
+    # 6 when the stale answer goes to the prefetched page 3, 7 when to page 2 (page 3 is dropped)
+    assert len(server.requests) in (6, 7)
 
 
 @FLAVOURS
@@ -214,4 +215,4 @@ def test_a_server_ignoring_offset_ends_in_a_clear_error(
     assert type(error) is APIResponseValidationError
     last_offset = server.requests[-1].query["offset"]
     assert str(error) == NO_PROGRESS.format(offset=last_offset)
-    assert 10 <= len(server.requests) <= 12
+    assert len(server.requests) == 10  # the first page, one with msg_29, 8 without progress
