@@ -15,8 +15,11 @@ What is asserted, with ``O`` the ids listed at or after ``offset`` at the first 
   yielded item older than ``x``; and if no yielded item is older than ``x`` (the tail), ``x`` was
   deleted at some point during the iteration (or ``max_items`` stopped it).
 * Liveness: while the first message yielded stays listed (so one of the remembered ids always
-  survives: the window of remembered ids is larger than these lists) and the list changes by a
-  few items between reads, the iteration never ends in that error.
+  survives: the window of remembered ids is larger than these lists) and at most 3 arrivals,
+  2 deletions and 3 expiries happen between two reads, the iteration never ends in that error.
+
+Bounded memory cannot do better: once every remembered id is deleted, no response tells a
+forgotten yielded id from an unread one, so the paginator raises rather than guess.
 """
 
 from __future__ import annotations

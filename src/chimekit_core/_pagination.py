@@ -320,8 +320,8 @@ class HistoryCursor(Generic[T]):
             # The page began before the next unread item, so it lay wholly before it
             # (among arrivals or items yielded too long ago to be remembered).
             self._boundary = self._bounded(max(lower, data.offset + len(data.items) + 1))
-            if change > 0:
-                self._extra = min(2 * self._extra + change, MAX_BACK)
+            # Behind by a page at least: reach twice as far next time.
+            self._extra = min(2 * self._extra + max(change, len(data.items)), MAX_BACK)
         else:
             # The next unread item may lie before the page (deletions moved it down) or
             # after it (arrivals moved it up while the tail expired): read again from
