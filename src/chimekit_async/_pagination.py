@@ -2,7 +2,7 @@
 
 The decisions (what to fetch, what to yield) are the core ``HistoryCursor``'s; this
 module only does the I/O, with up to ``prefetch`` pages requested ahead while the
-caller works through the current one.
+caller works through the current one (dropped and asked for again when the list moves).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-from chimekit_core._pagination import HistoryCursor, Page, PageData
+from chimekit_core._pagination import HistoryCursor, Page, PageData, PageRequest
 
 from ._concurrency import AsyncBackground, AsyncHandle
 
@@ -26,7 +26,11 @@ class AsyncPaginator(Generic[T]):
 
     Nothing is requested until you iterate. Iterating yields every item from ``offset``
     to the end (or ``max_items``); ``pages`` yields whole pages; ``first_page``
-    fetches just one. Each iteration starts afresh from ``offset``.
+    fetches just one. Each iteration starts afresh from ``offset``. While you iterate,
+    messages may arrive, be deleted or expire: every message listed when iteration
+    began and still listed when its page is read is yielded exactly once, in order.
+    If the server stops making progress (for example, it ignores ``offset``),
+    iteration raises ``APIResponseValidationError`` after a few pages.
 
     Example:
         >>> paginator = ck.messages.list_for_member("user_123", limit=100)  # doctest: +SKIP
@@ -90,37 +94,39 @@ class AsyncPaginator(Generic[T]):
 
     async def first_page(self) -> Page[T]:
         """Fetch and return the first page only."""
-        data = await self._fetch(self._offset, self._limit)
-        cursor = HistoryCursor(
-            offset=self._offset, limit=self._limit, max_items=self._max_items, key=self._key
-        )
-        page, _ = cursor.accept(data)
-        return page
+        return self._cursor().accept(await self._fetch(self._offset, self._limit))
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Yield the pages one by one, each holding only items not yielded before."""
-        cursor = HistoryCursor(
-            offset=self._offset, limit=self._limit, max_items=self._max_items, key=self._key
-        )
+        """Yield the pages one by one, each holding only items not yielded before.
+
+        Raises:
+            APIResponseValidationError: the server stopped making progress (for example,
+                it ignores ``offset``): several responses in a row held no new item.
+        """
+        cursor = self._cursor()
         background = AsyncBackground(self._prefetch + 1)
-        in_flight: deque[AsyncHandle[PageData[T]]] = deque()
+        in_flight: deque[tuple[PageRequest, AsyncHandle[PageData[T]]]] = deque()
         try:
             while not cursor.done:
-                wanted = 1 if cursor.total_known is None else 1 + self._prefetch
-                while len(in_flight) < wanted:
-                    # Pages in flight cover the next items at the shift known now; if the
-                    # list moves meanwhile, the cursor notices the overlap or the gap.
-                    offset = cursor.next_offset() + len(in_flight) * self._limit
-                    if not cursor.wants(offset, len(in_flight)):
+                while len(in_flight) <= self._prefetch:
+                    request = cursor.request(len(in_flight))
+                    if request is None:
                         break
-                    in_flight.append(background.start(self._fetch, offset, self._limit))
-                handle = in_flight.popleft()
-                page, fits = cursor.accept(await handle.result())
-                if not fits:
-                    background.cancel(in_flight)
+                    handle = background.start(self._fetch, request.offset, request.limit)
+                    in_flight.append((request, handle))
+                _, handle = in_flight.popleft()
+                page = cursor.accept(await handle.result())
+                if in_flight and in_flight[0][0] != cursor.request():
+                    # The list moved: the pages in flight were asked for at the wrong place.
+                    background.cancel(handle for _, handle in in_flight)
                     in_flight.clear()
                 if page.items:
                     yield page
         finally:
-            background.cancel(in_flight)
+            background.cancel(handle for _, handle in in_flight)
             background.close()
+
+    def _cursor(self) -> HistoryCursor[T]:
+        return HistoryCursor(
+            offset=self._offset, limit=self._limit, max_items=self._max_items, key=self._key
+        )
