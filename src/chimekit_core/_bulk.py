@@ -249,10 +249,15 @@ class ConcurrencyLimit:
         self.in_flight += 1
         return self.round
 
-    def succeeded(self) -> None:
-        """A call succeeded: one more call in flight after ``limit`` successes."""
+    def succeeded(self, started_round: int) -> None:
+        """A call started in ``started_round`` succeeded: the limit grows by ``1/limit``.
+
+        So one more call in flight per round of ``limit`` successes. Calls started before
+        the last decrease do not count: they say nothing about the lowered limit.
+        """
         self.in_flight -= 1
-        self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
+        if started_round == self.round:
+            self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
 
     def finished(self) -> None:
         """A call ended in another failure: the limit does not move."""
