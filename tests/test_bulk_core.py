@@ -158,9 +158,11 @@ def test_check_bulk_arguments_sync_flavour_refuses_async_iterables() -> None:
     assert check_bulk_arguments(OnlyAsync(), 4, None, async_rows=True) == 4
 
 
-def test_default_concurrency_is_the_contracts() -> None:
-    """The documented default number of calls in flight."""
-    assert DEFAULT_CONCURRENCY == 8
+def test_default_concurrency_fits_the_sync_connection_pool() -> None:
+    """The default, 32 calls in flight, is the sync client's connection pool per host."""
+    from chimekit_sync import _transport
+
+    assert DEFAULT_CONCURRENCY == 32 == _transport._POOL_SIZE
 
 
 # -- the AIMD controller ------------------------------------------------------------------------
