@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import aclosing
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from chimekit_async import (
     SentMessage,
     WorkflowRunRef,
 )
-from chimekit_emulator import EmulatorHandle
+from chimekit_emulator import EmulatorConfig, EmulatorControl, EmulatorHandle, EmulatorServer
 
 SEND_PATH = "^/messages/send$"
 CONTENT = {"in_app": {"title": "hi"}}
@@ -186,6 +187,29 @@ async def test_rerun_with_idempotency_key_sends_nothing_twice(
     outbox = chimekit_emulator.outbox()
     assert sorted(entry["externalUserId"] for entry in outbox) == sorted(f"u{i}" for i in range(20))
     assert {entry["idempotencyKey"] for entry in outbox} == {f"order-u{i}" for i in range(20)}
+
+
+async def test_rerun_against_a_restarted_emulator_sends_nothing_twice(tmp_path: Path) -> None:
+    """The keys live on the server: a new client after a server restart replays the sent rows."""
+    state = EmulatorConfig(data_path=tmp_path / "state.sqlite")
+    rows = [send_row(f"u{i}") for i in range(10)]
+    with EmulatorServer(state) as server:
+        async with AsyncChimeKit(server.secret_key, base_url=server.base_url) as client:
+            await identify(client, 10)
+            sent = client.messages.send_many(rows[:6], idempotency_key=order_key)
+            before = [result.value async for result in sent]
+    with EmulatorServer(state) as server:
+        async with AsyncChimeKit(server.secret_key, base_url=server.base_url) as client:
+            rerun = [
+                result.value
+                async for result in client.messages.send_many(rows, idempotency_key=order_key)
+            ]
+        outbox = EmulatorControl(server.admin_url).outbox()
+    assert rerun[:6] == before
+    assert all(value is not None for value in rerun)
+    assert sorted(entry["idempotencyKey"] for entry in outbox) == sorted(
+        f"order-u{i}" for i in range(10)
+    )
 
 
 async def test_rerun_without_idempotency_key_sends_again(
