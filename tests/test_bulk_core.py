@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import attrs
 import pytest
 
@@ -172,7 +174,7 @@ def fill(limit: ConcurrencyLimit, now: float = 0.0) -> list[int]:
     """Start calls until the limit admits no more; the rounds they started in."""
     rounds = []
     while limit.wait_time(now) == 0.0:
-        rounds.append(limit.start())
+        rounds.append(limit.start(now))
     return rounds
 
 
@@ -181,7 +183,7 @@ def test_limit_starts_at_the_ceiling_and_admits_that_many() -> None:
     limit = ConcurrencyLimit(8)
     assert len(fill(limit)) == 8
     assert limit.wait_time(0.0) is None
-    limit.succeeded(0)
+    limit.succeeded(0, 0.0)
     assert limit.wait_time(0.0) == 0.0
 
 
@@ -201,7 +203,7 @@ def test_each_new_round_of_429s_halves_again_down_to_the_floor() -> None:
     limit = ConcurrencyLimit(8)
     seen = []
     for step in range(5):
-        started = limit.start()
+        started = limit.start(0.0)
         limit.rate_limited(started, now=float(step), pause=0.0)
         seen.append(limit.concurrency)
     assert seen == [4, 2, 1, 1, 1]
@@ -210,7 +212,7 @@ def test_each_new_round_of_429s_halves_again_down_to_the_floor() -> None:
 def test_a_429_pauses_every_worker_for_the_retry_after() -> None:
     """After a 429 at t=10 asking 2 s, nobody starts before t=12, whatever the free slots."""
     limit = ConcurrencyLimit(4)
-    started = limit.start()
+    started = limit.start(0.0)
     limit.rate_limited(started, now=10.0, pause=2.0)
     assert limit.wait_time(10.0) == 2.0
     assert limit.wait_time(11.5) == 0.5
@@ -220,7 +222,7 @@ def test_a_429_pauses_every_worker_for_the_retry_after() -> None:
 def test_a_later_429_never_shortens_the_pause() -> None:
     """The pause ends at the latest end any 429 asked for."""
     limit = ConcurrencyLimit(4)
-    first, second = limit.start(), limit.start()
+    first, second = limit.start(0.0), limit.start(0.0)
     limit.rate_limited(first, now=0.0, pause=5.0)
     limit.rate_limited(second, now=1.0, pause=1.0)
     assert limit.paused_until == 5.0
@@ -229,12 +231,12 @@ def test_a_later_429_never_shortens_the_pause() -> None:
 def test_successes_grow_the_limit_by_one_per_round_up_to_the_ceiling() -> None:
     """Additive increase: from 2, two successes make 2.5 then 2.9 (+1/limit each), so 3 after ~2."""
     limit = ConcurrencyLimit(8)
-    limit.rate_limited(limit.start(), now=0.0, pause=0.0)
-    limit.rate_limited(limit.start(), now=0.0, pause=0.0)
+    limit.rate_limited(limit.start(0.0), now=0.0, pause=0.0)
+    limit.rate_limited(limit.start(0.0), now=0.0, pause=0.0)
     assert limit.concurrency == 2
     grown = []
     for _ in range(40):
-        limit.succeeded(limit.start())
+        limit.succeeded(limit.start(0.0), 0.0)
         grown.append(limit.concurrency)
     assert grown[:6] == [2, 2, 3, 3, 3, 4]
     assert grown[-1] == 8
@@ -247,16 +249,75 @@ def test_successes_of_calls_started_before_a_decrease_do_not_grow_it() -> None:
     rounds = fill(limit)
     limit.rate_limited(rounds[0], now=0.0, pause=0.0)
     for started in rounds[1:]:
-        limit.succeeded(started)
+        limit.succeeded(started, 0.0)
     assert (limit.limit, limit.in_flight) == (4.0, 0)
 
 
 def test_other_failures_leave_the_limit_alone() -> None:
     """A call that fails with, say, a 500 frees its slot without moving the limit."""
     limit = ConcurrencyLimit(3)
-    limit.start()
+    limit.start(0.0)
     limit.finished()
     assert (limit.concurrency, limit.in_flight, limit.round) == (3, 0, 0)
+
+
+def test_no_pace_before_the_first_429() -> None:
+    """Until a 429, calls start as fast as slots free up."""
+    limit = ConcurrencyLimit(1)
+    for step in range(100):
+        now = step * 0.001
+        assert limit.wait_time(now) == 0.0
+        limit.succeeded(limit.start(now), now)
+    assert limit.rate is None
+
+
+def test_a_429_sets_the_pace_to_90_percent_of_the_rate_before_it() -> None:
+    """100 successes in the second before a 429 set a pace of 90 calls a second."""
+    limit = ConcurrencyLimit(16)
+    for step in range(151):  # 100 calls a second for 1.5 s, one at a time
+        now = step / 100
+        limit.succeeded(limit.start(now), now)
+    limit.rate_limited(limit.start(1.5), now=1.5, pause=0.01)
+    assert limit.rate == pytest.approx(90.0)
+    assert limit.wait_time(1.505) == pytest.approx(0.005)  # the pause
+    starts = []
+    now = 1.51
+    while len(starts) < 4:
+        wait = limit.wait_time(now)
+        if wait == 0.0:
+            starts.append(now)
+            limit.start(now)
+        else:
+            assert wait is not None
+            now += wait
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert gaps == pytest.approx([1 / 90] * 3)
+
+
+def test_a_429_early_in_a_batch_measures_the_rate_since_it_began() -> None:
+    """40 successes in the first 0.2 s of a batch are a rate of 200/s: the pace is 180/s."""
+    limit = ConcurrencyLimit(8)
+    for step in range(40):
+        now = 10.0 + step * 0.005
+        limit.succeeded(limit.start(now), now)
+    limit.rate_limited(limit.start(10.2), now=10.2, pause=0.0)
+    assert limit.rate == pytest.approx(0.9 * 40 / 0.2)
+
+
+def test_the_pace_grows_by_rate_step_per_success_and_is_cut_again_by_a_429() -> None:
+    """Each success in the current round adds 0.02 calls a second; the next 429 re-measures."""
+    limit = ConcurrencyLimit(1)
+    for step in range(151):
+        now = step / 100
+        limit.succeeded(limit.start(now), now)
+    limit.rate_limited(limit.start(1.5), now=1.5, pause=0.0)
+    assert limit.rate == pytest.approx(90.0)
+    for step in range(1, 91):  # one second at 90 calls a second
+        now = 1.5 + step / 90
+        limit.succeeded(limit.start(now), now)
+    assert limit.rate == pytest.approx(90.0 + 90 * 0.02)
+    limit.rate_limited(limit.start(now), now=now, pause=0.0)
+    assert limit.rate == pytest.approx(0.9 * 90)  # 90 successes in the last second
 
 
 # -- what follows a failure ---------------------------------------------------------------------

@@ -137,9 +137,10 @@ class _Batch(Generic[T]):
             while True:
                 if self._stopped:
                     raise _Stopped
-                wait = self.limit.wait_time(time.monotonic())
+                now = time.monotonic()
+                wait = self.limit.wait_time(now)
                 if wait == 0.0:
-                    return self.limit.start()
+                    return self.limit.start(now)
                 await self._condition.wait(wait)
 
     async def _release(
@@ -150,7 +151,7 @@ class _Batch(Generic[T]):
     ) -> None:
         async with self._condition:
             if outcome == "succeeded":
-                self.limit.succeeded(started_round)
+                self.limit.succeeded(started_round, time.monotonic())
             elif outcome == "rate_limited":
                 self.limit.rate_limited(started_round, time.monotonic(), pause)
             else:

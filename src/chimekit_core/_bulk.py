@@ -5,10 +5,11 @@ generated sync twin); every decision it makes lives here:
 
 - ``RowSpec`` turns a row (a mapping of a single call's keyword arguments) into those
   arguments, or says what is wrong with it, before any request.
-- ``ConcurrencyLimit`` is the batch's AIMD controller: the limit grows by one per round
-  of successful calls (additive increase), halves on a 429 (multiplicative decrease, at
-  most once per round, so eight calls rejected together halve it once), and a 429 pauses
-  every worker of the batch for the ``Retry-After``.
+- ``ConcurrencyLimit`` is the batch's AIMD controller: calls in flight grow by one per
+  round of successful calls (additive increase) and halve on a 429 (multiplicative
+  decrease, at most once per round, so eight calls rejected together halve it once); a 429
+  also sets a pace of 90% of the rate observed before it, which grows while calls succeed;
+  and a 429 pauses every worker of the batch for the ``Retry-After``.
 - ``RowAttempts`` decides, after a failure, whether a row is tried again and how long it
   waits first: a 429 waits for the batch pause and does not use up the row's retries;
   other retryable failures use the client's ``RetryPolicy`` and ``max_retries``.
@@ -16,6 +17,7 @@ generated sync twin); every decision it makes lives here:
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
@@ -214,7 +216,19 @@ def bad_row_error(index: int, spec: RowSpec, cause: Exception) -> ChimeKitError:
 
 @attrs.define
 class ConcurrencyLimit:
-    """AIMD control of how many calls of a batch are in flight, and the batch-wide pause.
+    """AIMD control of a batch: calls in flight, their pace, and the batch-wide pause.
+
+    Two limits, both cut on a 429 and grown back while calls succeed:
+
+    - **Calls in flight**, from ``ceiling`` down to ``floor``: halved on a 429, one more
+      per round of ``limit`` successes. This is what a slow or overloaded server needs.
+    - **Calls per second**, off until the first 429: then 90% of the rate of the calls
+      that succeeded in the second before it (the server's limit, as observed), growing by
+      ``RATE_STEP`` per success (2% a second) until the next 429. This is what a rate limit
+      needs: when calls are fast, even one call in flight at a time would exceed it.
+
+    A cut happens once per round: the calls that were in flight together saw the same
+    overload. And every 429 pauses every call of the batch for its ``Retry-After``.
 
     The engine asks ``wait_time`` before each call and calls ``start`` when it is 0, then
     exactly one of ``succeeded``, ``rate_limited`` or ``finished`` when the call ends.
@@ -223,8 +237,17 @@ class ConcurrencyLimit:
     Attributes:
         ceiling: The most calls in flight (the bulk call's ``concurrency``); also the start.
         floor: The fewest calls the limit goes down to.
-        decrease: The factor a 429 multiplies the limit by.
+        decrease: The factor a 429 multiplies the calls in flight by.
     """
+
+    RATE_DECREASE = 0.9
+    """A 429 sets the pace to this share of the rate observed before it."""
+    RATE_STEP = 0.02
+    """Calls per second added to the pace per success (so 2% more each second)."""
+    RATE_WINDOW = 1.0
+    """Seconds of successes that the observed rate is measured over."""
+    PACE_SLACK = 0.05
+    """Seconds a paced batch may fall behind its schedule and then catch up in a burst."""
 
     ceiling: int
     floor: int = 1
@@ -233,7 +256,13 @@ class ConcurrencyLimit:
     in_flight: int = attrs.field(init=False, default=0)
     paused_until: float = attrs.field(init=False, default=0.0)
     round: int = attrs.field(init=False, default=0)
-    """Bumped at each decrease: a 429 of a call started before it does not decrease again."""
+    """Bumped at each cut: a 429 of a call started before it does not cut again."""
+    rate: float | None = attrs.field(init=False, default=None)
+    """Calls per second at most, or ``None`` (no 429 yet)."""
+    next_start: float = attrs.field(init=False, default=0.0)
+    first_start: float | None = attrs.field(init=False, default=None)
+    successes: deque[float] = attrs.field(init=False, factory=deque)
+    """When the calls of the last ``RATE_WINDOW`` seconds succeeded."""
 
     def __attrs_post_init__(self) -> None:
         self.limit = float(self.ceiling)
@@ -249,38 +278,63 @@ class ConcurrencyLimit:
             return self.paused_until - now
         if self.in_flight >= self.concurrency:
             return None
+        if self.rate is not None and now < self.next_start:
+            return self.next_start - now
         return 0.0
 
-    def start(self) -> int:
+    def start(self, now: float) -> int:
         """Count a call in flight; return the round it started in (for ``rate_limited``)."""
         self.in_flight += 1
+        if self.first_start is None:
+            self.first_start = now
+        if self.rate is not None:
+            # Keep to the schedule rather than to the late wake-ups: a start that came a
+            # little late lets the next come early, up to PACE_SLACK seconds behind.
+            self.next_start = max(now - self.PACE_SLACK, self.next_start) + 1.0 / self.rate
         return self.round
 
-    def succeeded(self, started_round: int) -> None:
-        """A call started in ``started_round`` succeeded: the limit grows by ``1/limit``.
+    def succeeded(self, started_round: int, now: float) -> None:
+        """A call started in ``started_round`` succeeded at ``now``: both limits grow.
 
-        So one more call in flight per round of ``limit`` successes. Calls started before
-        the last decrease do not count: they say nothing about the lowered limit.
+        One more call in flight per round of ``limit`` successes, and ``RATE_STEP`` more
+        calls per second. Calls started before the last cut do not count: they say nothing
+        about the lowered limits.
         """
         self.in_flight -= 1
+        self.successes.append(now)
+        self._forget_before(now - self.RATE_WINDOW)
         if started_round == self.round:
             self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
+            if self.rate is not None:
+                self.rate += self.RATE_STEP
 
     def finished(self) -> None:
-        """A call ended in another failure: the limit does not move."""
+        """A call ended in another failure: the limits do not move."""
         self.in_flight -= 1
 
     def rate_limited(self, started_round: int, now: float, pause: float) -> None:
-        """A call started in ``started_round`` got a 429 asking for ``pause`` seconds.
+        """A call started in ``started_round`` got a 429 at ``now`` asking for ``pause`` s.
 
-        Pauses every call of the batch until ``now + pause``, and decreases the limit
-        once per round: the calls that were in flight together saw the same overload.
+        Pauses every call of the batch until ``now + pause``; once per round, halves the
+        calls in flight and sets the pace to ``RATE_DECREASE`` times the rate at which
+        calls succeeded over the last ``RATE_WINDOW`` seconds (or since the batch began).
         """
         self.in_flight -= 1
         self.paused_until = max(self.paused_until, now + pause)
-        if started_round == self.round:
-            self.limit = max(float(self.floor), self.limit * self.decrease)
-            self.round += 1
+        self.next_start = max(self.next_start, self.paused_until)
+        if started_round != self.round:
+            return
+        self.limit = max(float(self.floor), self.limit * self.decrease)
+        self.round += 1
+        self._forget_before(now - self.RATE_WINDOW)
+        began = self.first_start if self.first_start is not None else now
+        window = min(self.RATE_WINDOW, now - began)
+        if self.successes and window > 0:
+            self.rate = self.RATE_DECREASE * len(self.successes) / window
+
+    def _forget_before(self, moment: float) -> None:
+        while self.successes and self.successes[0] <= moment:
+            self.successes.popleft()
 
 
 @attrs.frozen

@@ -139,9 +139,10 @@ class _Batch(Generic[T]):
             while True:
                 if self._stopped:
                     raise _Stopped
-                wait = self.limit.wait_time(time.monotonic())
+                now = time.monotonic()
+                wait = self.limit.wait_time(now)
                 if wait == 0.0:
-                    return self.limit.start()
+                    return self.limit.start(now)
                 self._condition.wait(wait)
 
     def _release(
@@ -152,7 +153,7 @@ class _Batch(Generic[T]):
     ) -> None:
         with self._condition:
             if outcome == "succeeded":
-                self.limit.succeeded(started_round)
+                self.limit.succeeded(started_round, time.monotonic())
             elif outcome == "rate_limited":
                 self.limit.rate_limited(started_round, time.monotonic(), pause)
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import aclosing
@@ -233,6 +234,19 @@ async def test_a_rows_own_idempotency_key_is_used(
     results = [result async for result in async_chimekit.messages.send_many(rows)]
     assert results[0].value == results[1].value
     assert [entry["idempotencyKey"] for entry in chimekit_emulator.outbox()] == ["mine-1"]
+
+
+async def test_a_rows_request_options_reach_the_wire(
+    async_chimekit: AsyncChimeKit, chimekit_emulator: EmulatorHandle
+) -> None:
+    """A row's extra_headers and category_id are sent like the single call's arguments."""
+    await identify(async_chimekit, 1)
+    rows = [{**send_row("u0"), "category_id": "promo", "extra_headers": {"X-Campaign": "spring"}}]
+    results = [result async for result in async_chimekit.messages.send_many(rows)]
+    assert results[0].ok
+    [entry] = [e for e in sdk_requests(chimekit_emulator.journal()) if e["path"].endswith("/send")]
+    assert header(entry, "X-Campaign") == "spring"
+    assert json.loads(entry["body"])["categoryId"] == "promo"
 
 
 async def test_a_raising_key_function_fails_only_its_row(
