@@ -211,11 +211,12 @@ class Audience:
         Rows are read lazily, ``concurrency`` at most ahead of the result being read, and
         the results come back in input order, one per row, whether it failed or not: a
         failed row never stops the batch. A 429 pauses the whole batch for its
-        ``Retry-After`` and lowers the calls in flight, which grow back while calls
-        succeed; other retryable failures are retried per row with the client's retry
-        settings. Each row keeps one ``Idempotency-Key`` across its retries; give
-        ``idempotency_key`` so that re-running the batch (after a crash, from another
-        process) sends nothing twice. Without it, a re-run is not deduplicated.
+        ``Retry-After`` and slows it down (fewer calls in flight, a paced rate), which
+        grows back while calls succeed; other retryable failures are retried per row with
+        the client's retry settings. Each row keeps one ``Idempotency-Key`` across its
+        retries; give ``idempotency_key`` so that re-running the batch (after a crash,
+        from another process) sends nothing twice. Without it, a re-run is not
+        deduplicated. Close the iterator to stop early: no more rows are read or sent.
 
         Args:
             rows: An iterable (or async iterable) of mappings of ``identify``'s keyword
