@@ -142,7 +142,8 @@ class AsyncWorkflows:
         the client's retry settings. Each row keeps one ``Idempotency-Key`` across its
         retries; give ``idempotency_key`` so that re-running the batch (after a crash,
         from another process) sends nothing twice. Without it, a re-run is not
-        deduplicated. Close the iterator to stop early: no more rows are read or sent.
+        deduplicated. To stop early, close the iterator (a generator: ``aclose()`` in
+        async code, ``close()`` in sync code): no more rows are read or sent.
 
         Args:
             rows: An iterable (or async iterable) of mappings of ``run``'s keyword
