@@ -70,6 +70,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def bench_bulk(session: nox.Session) -> None:
+    """The bulk calls: send_many vs a loop at 20 ms latency, memory, rate-limit convergence."""
+    _install(session)
+    session.run("python", "bench/bulk.py", *session.posargs)
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """Start the emulator and run examples/quickstart.py against it (both flavours)."""
     _install(session)

@@ -85,6 +85,11 @@ RULES: tuple[DirRule, ...] = (
                 "            manages its own, one per process (a forked child makes a new one)."
             ),
             "a session you passed is left open": "a pool you passed is left open",
+            # Bulk rows: `AsyncIterable` -> `Iterable` doubles the union.
+            "Iterable[Mapping[str, Any]] | Iterable[Mapping[str, Any]]": (
+                "Iterable[Mapping[str, Any]]"
+            ),
+            "any iterable of rows (in async code also an async iterable)": "any iterable of rows",
         },
         hand_written=frozenset({"_transport.py", "_concurrency.py"}),
     ),
@@ -97,6 +102,7 @@ RULES: tuple[DirRule, ...] = (
             "chimekit_async": "chimekit_sync",
             "async_chimekit": "chimekit",
             "make_async_client": "make_client",
+            "aclosing": "closing",
         },
     ),
 )

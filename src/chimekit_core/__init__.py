@@ -6,6 +6,7 @@ very classes, so ``except`` clauses match across them. This package imports neit
 nor urllib3.
 """
 
+from ._bulk import BulkResult
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -64,6 +65,7 @@ __all__ = [
     "AudienceMemberRef",
     "AuthenticationError",
     "BadRequestError",
+    "BulkResult",
     "Category",
     "ChannelContent",
     "ChannelContentParam",

@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import functools
-from typing import Unpack
+from collections.abc import Callable, Iterator
+from typing import Any, Unpack
 
+from chimekit_core._bulk import DEFAULT_CONCURRENCY, SEND_ROW, BulkResult
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import (
     ChannelContent,
@@ -22,6 +24,7 @@ from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not
 from chimekit_core._pagination import PageData, check_paging
 from chimekit_core._validation import check_content, optional_text, require_id
 
+from ._bulk import Rows, bulk
 from ._pagination import Paginator
 from ._resource import SyncAPIResource
 from ._response import to_raw_response
@@ -142,6 +145,55 @@ class Messages(SyncAPIResource):
             )
 
         return Paginator(fetch, key=_message_id, limit=limit, offset=offset, max_items=max_items)
+
+    def send_many(
+        self,
+        rows: Rows,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        idempotency_key: Callable[[Any], str] | None = None,
+    ) -> Iterator[BulkResult[SentMessage]]:
+        """Send many messages concurrently; iterate the results as they complete, in order.
+
+        Rows are read lazily, ``concurrency`` at most ahead of the result being read, and
+        the results come back in input order, one per row, whether it failed or not: a
+        failed row never stops the batch. A 429 pauses the whole batch for its
+        ``Retry-After`` and slows it down (fewer calls in flight, a paced rate), which
+        grows back while calls succeed; other retryable failures are retried per row with
+        the client's retry settings. Each row keeps one ``Idempotency-Key`` across its
+        retries; give ``idempotency_key`` so that re-running the batch (after a crash,
+        from another process) sends nothing twice. Without it, a re-run is not
+        deduplicated. To stop early, close the iterator (a generator: ``aclose()`` in
+        async code, ``close()`` in sync code): no more rows are read or sent.
+
+        Args:
+            rows: An iterable (or async iterable) of mappings of ``send``'s keyword
+                arguments: ``external_user_id`` and ``content`` (required),
+                ``category_id``, ``idempotency_key``, ``timeout``, ``extra_headers``.
+            concurrency: Calls in flight at most (8 by default); 429s lower it for a
+                while.
+            idempotency_key: A function of the row returning its ``Idempotency-Key``
+                (e.g. the id of the order the message is about).
+
+        Returns:
+            An iterator of ``BulkResult[SentMessage]``. A row that is not valid input
+            fails as a ``ChimeKitError`` whose ``__cause__`` is the ``ValueError`` or
+            ``TypeError`` saying why, and sends nothing.
+
+        Raises:
+            TypeError: ``rows`` is not iterable, ``concurrency`` is not an int, or
+                ``idempotency_key`` is not callable.
+            ValueError: ``concurrency`` is below 1.
+
+        Example:
+            >>> rows = ({"external_user_id": o.user, "content": o.content} for o in orders)
+            >>> for result in ck.messages.send_many(  # doctest: +SKIP
+            ...     rows, idempotency_key=lambda row: f"order-{row['external_user_id']}"
+            ... ):
+            ...     if not result.ok:
+            ...         print(result.index, result.error)
+        """
+        return bulk(self._client, SEND_ROW, self.send, rows, concurrency, idempotency_key)
 
 
 def _message_id(item: MessageListItem) -> str:

@@ -10,6 +10,7 @@ Every call of the contract (shared/docs/public-api.md) is made in both flavours 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, assert_type
 
@@ -440,3 +441,43 @@ def production_surface_sync(ck: ChimeKit, content: TemplateContent) -> None:
     assert_type(member.parse(), Member | None)
     assert_type(ck.workflows.with_raw_response.run("welcome", "user_123").parse(), WorkflowRunRef)
     assert_type(ck.with_options(max_retries=0), ChimeKit)
+
+
+# --- bulk calls -----------------------------------------------------------------------------
+
+
+def order_key(row: Any) -> str:
+    """A row-derived idempotency key."""
+    return f"order-{row['external_user_id']}"
+
+
+async def bulk_async(ck: AsyncChimeKit) -> None:
+    """identify_many, send_many and run_many: iterators of typed BulkResults, any iterable in."""
+    members = ck.audience.identify_many([{"external_user_id": "u1"}])
+    async for member in members:
+        assert_type(member, chimekit_async.BulkResult[Member])
+        assert_type(member.value, Member | None)
+        assert_type(member.error, ChimeKitError | None)
+        assert_type(member.ok, bool)
+        assert_type(member.index, int)
+
+    async def rows() -> AsyncIterator[dict[str, Any]]:
+        yield {"external_user_id": "u1", "content": {"in_app": {"title": "Hi"}}}
+
+    sent = ck.messages.send_many(rows(), concurrency=4, idempotency_key=order_key)
+    async for message in sent:
+        assert_type(message.value, SentMessage | None)
+    runs = ck.workflows.run_many(({"key": "welcome", "external_user_id": "u1"},))
+    async for run in runs:
+        assert_type(run, chimekit_async.BulkResult[WorkflowRunRef])
+
+
+def bulk_sync(ck: ChimeKit) -> None:
+    """The same in the sync flavour, with plain iterators."""
+    for member in ck.audience.identify_many([{"external_user_id": "u1"}], concurrency=2):
+        assert_type(member, chimekit_sync.BulkResult[Member])
+    rows = ({"external_user_id": "u1", "content": {"in_app": {"title": "Hi"}}} for _ in range(3))
+    for message in ck.messages.send_many(rows, idempotency_key=order_key):
+        assert_type(message.value, SentMessage | None)
+    for run in ck.workflows.run_many([{"key": "welcome", "external_user_id": "u1"}]):
+        assert_type(run.value, WorkflowRunRef | None)
