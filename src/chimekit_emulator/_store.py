@@ -365,6 +365,13 @@ class Store:
         ).fetchone()
         return None if row is None else _member(row)
 
+    def all_members(self) -> list[MemberRecord]:
+        """Every member, soft-deleted or not, in creation order."""
+        rows = self._conn.execute(
+            f"SELECT {_MEMBER_COLUMNS} FROM members ORDER BY pk"  # noqa: S608
+        ).fetchall()
+        return [_member(row) for row in rows]
+
     def save_member(self, member: MemberRecord) -> MemberRecord:
         """Insert a new member (``pk is None``) or update an existing one; returns it."""
         values = (
