@@ -84,6 +84,11 @@ RULES: tuple[DirRule, ...] = (
             "a session you passed is left open": "a pool you passed is left open",
             # `Awaitable` -> `Union` makes this `str | Union[str]`: say what it means.
             "Callable[[], str | Union[str]]": "Callable[[], str]",
+            # Bulk rows: `AsyncIterable` -> `Iterable` doubles the union.
+            "Iterable[Mapping[str, Any]] | Iterable[Mapping[str, Any]]": (
+                "Iterable[Mapping[str, Any]]"
+            ),
+            "any iterable of rows (in async code also an async iterable)": "any iterable of rows",
         },
         hand_written=frozenset({"_transport.py", "_concurrency.py"}),
     ),

@@ -56,7 +56,9 @@ EXCEPTIONS = {
 }
 # Per-call options and the "argument not given" marker, for users who wrap the client.
 OPTIONS = {"NOT_GIVEN", "NotGiven", "RequestOptions"}
-SHARED = MODELS | EXCEPTIONS | OPTIONS
+# The outcome of one row of a bulk call (identify_many, send_many, run_many).
+BULK = {"BulkResult"}
+SHARED = MODELS | EXCEPTIONS | OPTIONS | BULK
 
 EXPECTED = {
     chimekit_async: SHARED | {"AsyncChimeKit", "AsyncPaginator", "__version__"},

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["FLAVOUR", "AsyncBackground", "AsyncHandle", "sleep"]
+__all__ = ["FLAVOUR", "AsyncBackground", "AsyncCondition", "AsyncHandle", "sleep"]
 
 FLAVOUR = "async"
 T = TypeVar("T")
@@ -66,3 +66,32 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
     # "exception was never retrieved".
     if not task.cancelled():
         task.exception()
+
+
+class AsyncCondition:
+    """A condition variable whose ``wait`` takes a timeout (the bulk engine's admission).
+
+    Use as ``async with cond:`` around reading or changing the shared state, then
+    ``await cond.wait(timeout)`` inside it, or ``cond.notify_all()`` after a change.
+    """
+
+    def __init__(self) -> None:
+        self._condition = asyncio.Condition()
+
+    async def __aenter__(self) -> None:
+        await self._condition.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._condition.release()
+
+    async def wait(self, timeout: float | None) -> None:
+        """Wait for ``notify_all`` or ``timeout`` seconds (``None``: no limit), lock held."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._condition.wait()
+        except TimeoutError:
+            pass
+
+    def notify_all(self) -> None:
+        """Wake every waiter (lock held)."""
+        self._condition.notify_all()

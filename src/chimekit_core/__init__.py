@@ -5,6 +5,7 @@ them; both flavours share these very classes, so ``except`` clauses match across
 This package imports neither aiohttp nor urllib3.
 """
 
+from ._bulk import BulkResult
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -56,6 +57,7 @@ __all__ = [
     "AudienceMemberRef",
     "AuthenticationError",
     "BadRequestError",
+    "BulkResult",
     "Category",
     "ChannelContent",
     "ChimeKitError",

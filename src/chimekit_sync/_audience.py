@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
+from chimekit_core._bulk import DEFAULT_CONCURRENCY, IDENTIFY_ROW, BulkResult
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import EmailIdentity, Member, Suppression
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
@@ -19,6 +20,8 @@ from chimekit_core._validation import (
     optional_text,
     require_id,
 )
+
+from ._bulk import Rows, bulk
 
 if TYPE_CHECKING:
     from ._client import ChimeKit
@@ -195,3 +198,49 @@ class Audience:
         path = f"/audience/members/{path_segment(external_user_id, 'external_user_id')}"
         response = self._client._send("DELETE", path, options=options)
         return parse_field(response, "id", str | None)  # type: ignore[no-any-return]
+
+    def identify_many(
+        self,
+        rows: Rows,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        idempotency_key: Callable[[Any], str] | None = None,
+    ) -> Iterator[BulkResult[Member]]:
+        """Identify many members concurrently; iterate the results in input order.
+
+        Rows are read lazily, ``concurrency`` at most ahead of the result being read, and
+        the results come back in input order, one per row, whether it failed or not: a
+        failed row never stops the batch. A 429 pauses the whole batch for its
+        ``Retry-After`` and lowers the calls in flight, which grow back while calls
+        succeed; other retryable failures are retried per row with the client's retry
+        settings. Each row keeps one ``Idempotency-Key`` across its retries; give
+        ``idempotency_key`` so that re-running the batch (after a crash, from another
+        process) sends nothing twice. Without it, a re-run is not deduplicated.
+
+        Args:
+            rows: An iterable (or async iterable) of mappings of ``identify``'s keyword
+                arguments: ``external_user_id`` (required), ``display_name``,
+                ``attributes``, ``identities``, ``idempotency_key``, ``timeout``,
+                ``extra_headers``.
+            concurrency: Calls in flight at most.
+            idempotency_key: A function of the row returning its ``Idempotency-Key``.
+
+        Returns:
+            An iterator of ``BulkResult[Member]``. A row that is not valid input fails as a
+            ``ChimeKitError`` whose ``__cause__`` is the ``ValueError`` or ``TypeError``
+            saying why, and sends nothing.
+
+        Raises:
+            TypeError: ``rows`` is not iterable, ``concurrency`` is not an int, or
+                ``idempotency_key`` is not callable.
+            ValueError: ``concurrency`` is below 1.
+
+        Example:
+            >>> rows = ({"external_user_id": u.id, "display_name": u.name} for u in users)
+            >>> for result in ck.audience.identify_many(  # doctest: +SKIP
+            ...     rows, idempotency_key=lambda row: f"import-{row['external_user_id']}"
+            ... ):
+            ...     if not result.ok:
+            ...         print(result.index, result.error)
+        """
+        return bulk(self._client, IDENTIFY_ROW, self.identify, rows, concurrency, idempotency_key)

@@ -6,12 +6,13 @@ generated code calls the same names on both sides.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-__all__ = ["FLAVOUR", "SyncBackground", "SyncHandle", "sleep"]
+__all__ = ["FLAVOUR", "SyncBackground", "SyncCondition", "SyncHandle", "sleep"]
 
 FLAVOUR = "sync"
 T = TypeVar("T")
@@ -66,3 +67,28 @@ class SyncBackground:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+
+
+class SyncCondition:
+    """A condition variable whose ``wait`` takes a timeout (the bulk engine's admission).
+
+    Use as ``with cond:`` around reading or changing the shared state, then
+    ``cond.wait(timeout)`` inside it, or ``cond.notify_all()`` after a change.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+
+    def __enter__(self) -> None:
+        self._condition.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._condition.release()
+
+    def wait(self, timeout: float | None) -> None:
+        """Wait for ``notify_all`` or ``timeout`` seconds (``None``: no limit), lock held."""
+        self._condition.wait(timeout)
+
+    def notify_all(self) -> None:
+        """Wake every waiter (lock held)."""
+        self._condition.notify_all()

@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
+from chimekit_core._bulk import DEFAULT_CONCURRENCY, SEND_ROW, BulkResult
 from chimekit_core._encoding import path_segment
 from chimekit_core._models import (
     ChannelContent,
@@ -21,6 +22,7 @@ from chimekit_core._pagination import PageData, check_paging
 from chimekit_core._responses import parse_field
 from chimekit_core._validation import check_content, optional_text, require_id
 
+from ._bulk import Rows, bulk
 from ._pagination import Paginator
 
 if TYPE_CHECKING:
@@ -138,6 +140,52 @@ class Messages:
         return Paginator(
             fetch, key=_message_id, limit=limit, offset=offset, max_items=max_items
         )
+
+    def send_many(
+        self,
+        rows: Rows,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        idempotency_key: Callable[[Any], str] | None = None,
+    ) -> Iterator[BulkResult[SentMessage]]:
+        """Send many messages concurrently; iterate the results as they complete, in order.
+
+        Rows are read lazily, ``concurrency`` at most ahead of the result being read, and
+        the results come back in input order, one per row, whether it failed or not: a
+        failed row never stops the batch. A 429 pauses the whole batch for its
+        ``Retry-After`` and lowers the calls in flight, which grow back while calls
+        succeed; other retryable failures are retried per row with the client's retry
+        settings. Each row keeps one ``Idempotency-Key`` across its retries; give
+        ``idempotency_key`` so that re-running the batch (after a crash, from another
+        process) sends nothing twice. Without it, a re-run is not deduplicated.
+
+        Args:
+            rows: An iterable (or async iterable) of mappings of ``send``'s keyword
+                arguments: ``external_user_id`` and ``content`` (required),
+                ``category_id``, ``idempotency_key``, ``timeout``, ``extra_headers``.
+            concurrency: Calls in flight at most.
+            idempotency_key: A function of the row returning its ``Idempotency-Key``
+                (e.g. the id of the order the message is about).
+
+        Returns:
+            An iterator of ``BulkResult[SentMessage]``. A row that is not valid input
+            fails as a ``ChimeKitError`` whose ``__cause__`` is the ``ValueError`` or
+            ``TypeError`` saying why, and sends nothing.
+
+        Raises:
+            TypeError: ``rows`` is not iterable, ``concurrency`` is not an int, or
+                ``idempotency_key`` is not callable.
+            ValueError: ``concurrency`` is below 1.
+
+        Example:
+            >>> rows = ({"external_user_id": o.user, "content": o.content} for o in orders)
+            >>> for result in ck.messages.send_many(  # doctest: +SKIP
+            ...     rows, idempotency_key=lambda row: f"order-{row['external_user_id']}"
+            ... ):
+            ...     if not result.ok:
+            ...         print(result.index, result.error)
+        """
+        return bulk(self._client, SEND_ROW, self.send, rows, concurrency, idempotency_key)
 
 
 def _message_id(item: MessageListItem) -> str:

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
+from chimekit_core._bulk import DEFAULT_CONCURRENCY, RUN_ROW, BulkResult
 from chimekit_core._config import check_timeout
 from chimekit_core._encoding import path_segment
 from chimekit_core._exceptions import APITimeoutError
@@ -16,6 +17,7 @@ from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not
 from chimekit_core._responses import parse_field
 from chimekit_core._validation import check_json_object, require_id
 
+from ._bulk import Rows, bulk
 from ._concurrency import sleep
 
 if TYPE_CHECKING:
@@ -124,3 +126,47 @@ class Workflows:
                     f"(status {run.status!r})"
                 )
             sleep(min(interval, left))
+
+    def run_many(
+        self,
+        rows: Rows,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        idempotency_key: Callable[[Any], str] | None = None,
+    ) -> Iterator[BulkResult[WorkflowRunRef]]:
+        """Queue many workflow runs concurrently; iterate the results in input order.
+
+        Rows are read lazily, ``concurrency`` at most ahead of the result being read, and
+        the results come back in input order, one per row, whether it failed or not: a
+        failed row never stops the batch. A 429 pauses the whole batch for its
+        ``Retry-After`` and lowers the calls in flight, which grow back while calls
+        succeed; other retryable failures are retried per row with the client's retry
+        settings. Each row keeps one ``Idempotency-Key`` across its retries; give
+        ``idempotency_key`` so that re-running the batch (after a crash, from another
+        process) sends nothing twice. Without it, a re-run is not deduplicated.
+
+        Args:
+            rows: An iterable (or async iterable) of mappings of ``run``'s keyword
+                arguments: ``key`` and ``external_user_id`` (required), ``context``,
+                ``idempotency_key``, ``timeout``, ``extra_headers``.
+            concurrency: Calls in flight at most.
+            idempotency_key: A function of the row returning its ``Idempotency-Key``.
+
+        Returns:
+            An iterator of ``BulkResult[WorkflowRunRef]``. A row that is not valid input fails as a
+            ``ChimeKitError`` whose ``__cause__`` is the ``ValueError`` or ``TypeError``
+            saying why, and sends nothing.
+
+        Raises:
+            TypeError: ``rows`` is not iterable, ``concurrency`` is not an int, or
+                ``idempotency_key`` is not callable.
+            ValueError: ``concurrency`` is below 1.
+
+        Example:
+            >>> rows = ({"key": "welcome", "external_user_id": u} for u in user_ids)
+            >>> for result in ck.workflows.run_many(  # doctest: +SKIP
+            ...     rows, idempotency_key=lambda row: f"welcome-{row['external_user_id']}"
+            ... ):
+            ...     print(result.index, result.value or result.error)
+        """
+        return bulk(self._client, RUN_ROW, self.run, rows, concurrency, idempotency_key)

@@ -1,0 +1,166 @@
+"""The bulk engine behind ``identify_many``, ``send_many`` and ``run_many``.
+
+Rows are pulled lazily, at most ``concurrency`` ahead of the result the caller is
+reading, each in its own worker; results come back in input order. Every call goes
+through the single method with ``max_retries=0``: the engine retries itself, so that a
+429 pauses the whole batch and lowers its concurrency (``ConcurrencyLimit`` in core)
+instead of every worker retrying on its own, while other retryable failures are retried
+per row with the client's policy. Each row keeps one ``Idempotency-Key`` for all its
+tries: its own, the one ``idempotency_key(row)`` derives, or one made up here.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+
+# typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
+from typing import TYPE_CHECKING, Any, Awaitable, Generic, TypeVar  # noqa: UP035
+
+from chimekit_core._bulk import (
+    BulkResult,
+    ConcurrencyLimit,
+    RowAttempts,
+    RowSpec,
+    bad_row_error,
+    check_bulk_arguments,
+    row_key,
+)
+from chimekit_core._exceptions import ChimeKitError
+
+from ._concurrency import AsyncBackground, AsyncCondition, AsyncHandle, sleep
+
+if TYPE_CHECKING:
+    from ._client import AsyncChimeKit
+
+__all__ = ["Rows", "bulk"]
+
+T = TypeVar("T")
+
+Rows = Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]]
+"""What a bulk call takes: any iterable of rows (in async code also an async iterable)."""
+
+
+class _Stopped(Exception):
+    """The caller stopped reading results: workers still waiting to start give up."""
+
+
+def bulk(
+    client: AsyncChimeKit,
+    spec: RowSpec,
+    call: Callable[..., Awaitable[T]],
+    rows: Rows,
+    concurrency: int,
+    idempotency_key: Callable[[Any], str] | None,
+) -> AsyncIterator[BulkResult[T]]:
+    """Check the arguments now, and return the iterator that runs the batch as it is read."""
+    ceiling = check_bulk_arguments(rows, concurrency, idempotency_key, async_rows=True)
+    batch = _Batch(client, spec, call, ceiling, idempotency_key)
+    return batch.results(rows)
+
+
+class _Batch(Generic[T]):
+    def __init__(
+        self,
+        client: AsyncChimeKit,
+        spec: RowSpec,
+        call: Callable[..., Awaitable[T]],
+        ceiling: int,
+        idempotency_key: Callable[[Any], str] | None,
+    ) -> None:
+        self._client = client
+        self._spec = spec
+        self._call = call
+        self._ceiling = ceiling
+        self._key = idempotency_key
+        self.limit = ConcurrencyLimit(ceiling)
+        self._condition = AsyncCondition()
+        self._stopped = False
+
+    async def results(self, rows: Rows) -> AsyncIterator[BulkResult[T]]:
+        workers = AsyncBackground(self._ceiling)
+        window: deque[AsyncHandle[BulkResult[T]]] = deque()
+        try:
+            index = 0
+            async for row in _each(rows):
+                window.append(workers.start(self._run_row, index, row))
+                index += 1
+                if len(window) >= self._ceiling:
+                    yield await window.popleft().result()
+            while window:
+                yield await window.popleft().result()
+        finally:
+            async with self._condition:
+                self._stopped = True
+                self._condition.notify_all()
+            workers.cancel(window)
+            workers.close()
+
+    async def _run_row(self, index: int, row: Any) -> BulkResult[T]:
+        try:
+            arguments = self._spec.arguments(row)
+            key = row_key(arguments, row, self._key)
+        except Exception as exc:
+            return BulkResult(index, row, error=bad_row_error(index, self._spec, exc))
+        if key is None:
+            key = str(uuid.uuid4())  # one key for every try of this row
+        attempts = RowAttempts(self._client._retry_policy, self._client._config.max_retries)
+        while True:
+            started_round = await self._admit()
+            try:
+                value = await self._call(**arguments, idempotency_key=key, max_retries=0)
+            except (ValueError, TypeError) as exc:
+                await self._release()
+                return BulkResult(index, row, error=bad_row_error(index, self._spec, exc))
+            except ChimeKitError as exc:
+                follow = attempts.after(exc)
+                if follow.action == "pause":
+                    await self._release(started_round, follow.seconds)
+                    continue
+                await self._release()
+                if follow.action == "retry":
+                    await sleep(follow.seconds)
+                    continue
+                return BulkResult(index, row, error=exc)
+            except BaseException:
+                await self._release()
+                raise
+            await self._release(succeeded=True)
+            return BulkResult(index, row, value=value)
+
+    async def _admit(self) -> int:
+        async with self._condition:
+            while True:
+                if self._stopped:
+                    raise _Stopped
+                wait = self.limit.wait_time(time.monotonic())
+                if wait == 0.0:
+                    return self.limit.start()
+                await self._condition.wait(wait)
+
+    async def _release(
+        self,
+        started_round: int | None = None,
+        pause: float = 0.0,
+        *,
+        succeeded: bool = False,
+    ) -> None:
+        async with self._condition:
+            if started_round is not None:
+                self.limit.rate_limited(started_round, time.monotonic(), pause)
+            elif succeeded:
+                self.limit.succeeded()
+            else:
+                self.limit.finished()
+            self._condition.notify_all()
+
+
+async def _each(rows: Rows) -> AsyncIterator[Mapping[str, Any]]:
+    if isinstance(rows, AsyncIterable):
+        async for row in rows:
+            yield row
+    else:
+        for row in rows:
+            yield row
