@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 import click
 
-from chimekit_core import ChimeKitError
+from chimekit_core import APIStatusError, ChimeKitError
 from chimekit_core._converter import wire_name
 from chimekit_core._version import __version__
 
@@ -72,7 +72,7 @@ class Settings:
         return self._client
 
 
-class JSONObject(click.ParamType):
+class JSONObject(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.5 on
     """A JSON object given as text on the command line."""
 
     name = "JSON"
@@ -98,12 +98,23 @@ def to_wire(value: Any) -> Any:
             for field in attrs.fields(type(value))
         }
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return _iso(value)
     if isinstance(value, list | tuple):
         return [to_wire(item) for item in value]
     if isinstance(value, dict):
         return {key: to_wire(item) for key, item in value.items()}
     return value
+
+
+def _iso(moment: datetime) -> str:
+    """ISO-8601 as the API writes it: UTC as ``Z``, milliseconds unless finer or none."""
+    if moment.microsecond == 0:
+        spec = "seconds"
+    elif moment.microsecond % 1000 == 0:
+        spec = "milliseconds"
+    else:
+        spec = "microseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def _echo_json(value: Any) -> None:
@@ -112,7 +123,12 @@ def _echo_json(value: Any) -> None:
 
 def _call_failed(exc: ChimeKitError) -> click.ClickException:
     """An API error of a one-call command: printed on stderr, exit status 1."""
-    return click.ClickException(str(exc))
+    if isinstance(exc, APIStatusError):
+        where = f", request id {exc.request_id}" if exc.request_id else ""
+        return click.ClickException(
+            f"{exc.message} ({exc.status_code} {type(exc).__name__}{where})"
+        )
+    return click.ClickException(f"{exc} ({type(exc).__name__})")
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -149,8 +165,10 @@ def cli(
     timeout: float,
     max_retries: int,
 ) -> None:
-    """Work with the ChimeKit API from the shell: import an audience, send messages at volume,
-    read a member's history, run workflows and follow their runs.
+    """The ChimeKit API from the shell.
+
+    Import an audience and send messages at volume from JSONL or CSV files, read a member's
+    message history, run workflows and follow their runs.
 
     Credentials and the API root come from the same environment variables as the SDK
     (CHIMEKIT_SECRET_KEY, CHIMEKIT_BASE_URL), or from the options above.
@@ -249,8 +267,9 @@ def _send_many(
     return iter(client.messages.send_many(rows, concurrency=concurrency, idempotency_key=key))
 
 
-IMPORT_JOB = Job(command="audience import", key_kind="identify", done_verb="imported",
-                 call=_identify_many)
+IMPORT_JOB = Job(
+    command="audience import", key_kind="identify", done_verb="imported", call=_identify_many
+)
 SEND_JOB = Job(command="messages send", key_kind="send", done_verb="sent", call=_send_many)
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
@@ -265,7 +284,7 @@ def audience() -> None:
 @click.argument("file", type=_FILE)
 @_bulk_options
 @click.pass_context
-def audience_import(ctx: click.Context, file: Path, **options: Any) -> None:
+def audience_import(ctx: click.Context, /, file: Path, **options: Any) -> None:
     """Identify every member listed in FILE (JSONL, or CSV with a header row).
 
     Fields (JSON keys or CSV columns): externalUserId (required), displayName,
@@ -284,7 +303,7 @@ def messages() -> None:
 @click.option("--file", "file", type=_FILE, required=True, help="The messages, JSONL or CSV.")
 @_bulk_options
 @click.pass_context
-def messages_send(ctx: click.Context, file: Path, **options: Any) -> None:
+def messages_send(ctx: click.Context, /, file: Path, **options: Any) -> None:
     """Send every message listed in --file (JSONL, or CSV with a header row).
 
     Fields: externalUserId (required), content (required, a JSON object: templateId
@@ -330,24 +349,32 @@ def messages_history(
 
 
 def _print_table(items: Iterable[MessageListItem]) -> None:
-    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in ("Created", "Message", "Category", "Status", "Snippet"):
-        table.add_column(header, overflow="fold")
+    headers = ("CREATED", "MESSAGE", "CATEGORY", "STATUS", "SNIPPET")
+    rows: list[tuple[str, ...]] = []
     for item in items:
         message = item.message
         created = message.created_at
         category = item.category.name if item.category is not None else message.category_id
-        table.add_row(
-            created.isoformat(timespec="seconds").replace("+00:00", "Z") if created else "",
-            message.id,
-            category or "",
-            message.dispatch_status or "",
-            message.snippet or "",
+        rows.append(
+            (
+                _iso(created.replace(microsecond=0)) if created else "",
+                message.id,
+                category or "",
+                message.dispatch_status or "",
+                " ".join((message.snippet or "").split()),
+            )
         )
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for index, header in enumerate(headers[:-1]):
+        # The short columns keep their width; only the snippet is cut to fit the terminal.
+        width = max([len(header), *(len(row[index]) for row in rows)])
+        table.add_column(header, no_wrap=True, min_width=width)
+    table.add_column(headers[-1], no_wrap=True, overflow="ellipsis")
+    for row in rows:
+        table.add_row(*row)
     Console(soft_wrap=False).print(table)
 
 
@@ -439,4 +466,3 @@ def runs_get(ctx: click.Context, run_id: str, follow: bool, poll_interval: float
 def main(argv: list[str] | None = None) -> None:
     """Run the ``chimekit`` command (the console script's entry point); exits the process."""
     cli.main(args=argv, prog_name="chimekit")
-

@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from chimekit_core import APIStatusError, ChimeKitError
+from chimekit_core import APIStatusError
 
 from ._checkpoint import EVERY_ROWS, Checkpoint, CheckpointError
 from ._rows import InputFile, Row
