@@ -375,7 +375,12 @@ def _print_table(items: Iterable[MessageListItem]) -> None:
     table.add_column(headers[-1], no_wrap=True, overflow="ellipsis")
     for row in rows:
         table.add_row(*row)
-    Console(soft_wrap=False).print(table)
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        # Piped into grep or a file: whole snippets, not cut to an imaginary 80 columns.
+        natural = console.measure(table, options=console.options.update_width(1 << 16)).maximum
+        console.width = max(console.width, natural)
+    console.print(table)
 
 
 @cli.group(context_settings=CONTEXT_SETTINGS)

@@ -321,7 +321,7 @@ def run(client: ChimeKit, source: InputFile, job: Job, options: BatchOptions) ->
                 state.save()
                 if errors is not None:
                     errors.close()
-    _summary(source, checkpoint, options, verb, interrupted)
+    _summary(source, checkpoint, options, total, verb, interrupted)
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_SOME_FAILED if checkpoint.failed else EXIT_OK
@@ -333,10 +333,15 @@ def _key_of(row: Any) -> str:
 
 
 def _summary(
-    source: InputFile, checkpoint: Checkpoint, options: BatchOptions, verb: str, interrupted: bool
+    source: InputFile,
+    checkpoint: Checkpoint,
+    options: BatchOptions,
+    total: int,
+    verb: str,
+    interrupted: bool,
 ) -> None:
     text = (
-        f"{source.path.name}: {checkpoint.succeeded} of {checkpoint.rows} rows {verb}, "
+        f"{source.path.name}: {checkpoint.succeeded} of {total} rows {verb}, "
         f"{checkpoint.failed} failed"
     )
     if checkpoint.failed and options.errors_path is not None:

@@ -86,3 +86,17 @@ def test_history_of_an_unknown_member_exits_1(chimekit_emulator: EmulatorHandle)
         f'Error: member "ghost" not found (404 NotFoundError, request id {entry["requestId"]})\n'
     )
     assert result.stdout == ""
+
+
+def test_piped_table_keeps_long_snippets_whole(
+    chimekit: ChimeKit, chimekit_emulator: EmulatorHandle
+) -> None:
+    """Into a pipe, the table is as wide as its content: a 300-character snippet is not cut."""
+    snippet = " ".join(f"word{n:03d}" for n in range(30))
+    chimekit.audience.identify("u1")
+    sent = chimekit.messages.send("u1", content={"in_app": {"title": "T", "snippet": snippet}})
+    result = run_cli("messages", "history", "u1", emulator=chimekit_emulator, env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    assert row.split("  ")[1] == sent.message.id
+    assert row.endswith(f"  {snippet}")

@@ -197,3 +197,40 @@ def test_resume_truncates_the_errors_report_to_the_checkpoint(
     )
     assert [entry["line"] for entry in read_jsonl(report)] == list(range(1, ROWS + 1, 10))
     assert len(chimekit_emulator.members()) == 4500
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_the_checkpoint_and_exits_130(
+    chimekit_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """SIGINT stops the run at once with status 130, its checkpoint saved; --resume finishes it."""
+    rows = 2000
+    source = write_jsonl(
+        tmp_path / "members.jsonl", [{"externalUserId": f"user-{n:05d}"} for n in range(rows)]
+    )
+    checkpoint = tmp_path / "members.jsonl.checkpoint.json"
+    process = start_cli("audience", "import", source, emulator=chimekit_emulator)
+    try:
+        wait_for(
+            lambda: (found := read_checkpoint(checkpoint)) and found["rows"] >= 500,
+            "a first checkpoint",
+        )
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130
+    saved = read_checkpoint(checkpoint)
+    assert saved is not None
+    assert saved["complete"] is False
+    assert saved["rows"] < rows
+    assert stderr == (
+        f"members.jsonl: {saved['rows']} of {rows} rows imported, 0 failed.\n"
+        f"Interrupted after line {saved['line']}; run the same command with --resume to continue.\n"
+    )
+    resumed = run_cli("audience", "import", source, "--resume", emulator=chimekit_emulator)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(chimekit_emulator.members()) == rows
