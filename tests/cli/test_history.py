@@ -98,5 +98,6 @@ def test_piped_table_keeps_long_snippets_whole(
     result = run_cli("messages", "history", "u1", emulator=chimekit_emulator, env={"COLUMNS": "80"})
     assert result.returncode == 0, result.stderr
     header, row = result.stdout.splitlines()
+    assert header.split() == ["CREATED", "MESSAGE", "CATEGORY", "STATUS", "SNIPPET"]
     assert row.split("  ")[1] == sent.message.id
     assert row.endswith(f"  {snippet}")
