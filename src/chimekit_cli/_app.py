@@ -249,10 +249,15 @@ def _run_file(
         resume=resume,
         checkpoint_path=checkpoint_path or default_checkpoint(path),
     )
-    if dry:
-        ctx.exit(dry_run(source, job, options))
-    settings: Settings = ctx.find_object(Settings)  # type: ignore[assignment]
-    ctx.exit(run(settings.client(), source, job, options))
+    try:
+        if dry:
+            status = dry_run(source, job, options)
+        else:
+            settings: Settings = ctx.find_object(Settings)  # type: ignore[assignment]
+            status = run(settings.client(), source, job, options)
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"{path.name} is not UTF-8 text ({exc.reason})") from None
+    ctx.exit(status)
 
 
 def _identify_many(

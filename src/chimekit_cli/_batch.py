@@ -154,12 +154,13 @@ class _Run:
         self.options = options
         self.checkpoint = checkpoint
         self.errors = errors
+        self.advance: Callable[[], None] = lambda: None
         self._since_save = 0
 
     def key(self, line: int) -> str:
         return row_key(self.job.key_kind, self.checkpoint.sha256, line)
 
-    def record(self, row: Row, error: dict[str, Any] | None, external_user_id: Any) -> None:
+    def record(self, row: Row, error: dict[str, Any] | None) -> None:
         """Count one finished row, report it when it failed, and checkpoint every so often."""
         checkpoint = self.checkpoint
         checkpoint.rows += 1
@@ -171,7 +172,7 @@ class _Run:
             entry = {
                 "line": row.line,
                 "key": self.key(row.line),
-                "externalUserId": external_user_id if isinstance(external_user_id, str) else None,
+                "externalUserId": _external_user_id(row),
                 "error": error,
             }
             if self.errors is not None:
@@ -181,6 +182,7 @@ class _Run:
                     f"{self.source.path.name}:{row.line}: {error['type']}: {error['message']}",
                     err=True,
                 )
+        self.advance()
         self._since_save += 1
         if self._since_save >= EVERY_ROWS:
             self.save()
@@ -234,6 +236,7 @@ def dry_run(source: InputFile, job: Job, options: BatchOptions) -> int:
         0 when every row is valid, 1 otherwise.
     """
     digest = source.digest()
+    source.count()  # a decoding error surfaces before any report
     rows = bad = 0
     errors = options.errors_path.open("w", encoding="utf-8") if options.errors_path else None
     try:
@@ -273,58 +276,70 @@ def run(client: ChimeKit, source: InputFile, job: Job, options: BatchOptions) ->
     Returns:
         0 when every row succeeded, 1 when some failed, 130 when interrupted (the
         checkpoint is saved first, so ``--resume`` continues).
+
+    Raises:
+        UnicodeDecodeError: The file is not UTF-8 (found before anything is sent).
     """
     digest = source.digest()
-    total = source.count()
+    total = source.count()  # reads the whole file: a decoding error surfaces now
     checkpoint = _load_checkpoint(source, job, options, digest)
+    verb = job.done_verb
+    if checkpoint.complete:
+        click.echo(f"The checkpoint says this file was already {verb}; nothing to do.", err=True)
+        _summary(source, checkpoint, options, total, verb, interrupted=False)
+        return EXIT_SOME_FAILED if checkpoint.failed else EXIT_OK
     errors = _open_errors(options, checkpoint)
-    state = _Run(source, job, options, checkpoint, errors)
+    try:
+        interrupted = _send(
+            client, source, job, options, _Run(source, job, options, checkpoint, errors), total
+        )
+    finally:
+        if errors is not None:
+            errors.close()
+    _summary(source, checkpoint, options, total, verb, interrupted)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_SOME_FAILED if checkpoint.failed else EXIT_OK
+
+
+def _send(
+    client: ChimeKit, source: InputFile, job: Job, options: BatchOptions, state: _Run, total: int
+) -> bool:
+    """Run the rows after the checkpoint through the bulk call; True when interrupted."""
+    checkpoint = state.checkpoint
+    # Every row waits here in file order, bad ones too, so that each is recorded (and the
+    # checkpoint moves) in file order although only the good ones go to the bulk call.
     pending: deque[Row] = deque()
 
     def feed() -> Iterator[KeyedRow]:
-        # Bad rows wait in `pending` too, so every row is recorded in file order.
         for row in source.rows(after_line=checkpoint.line):
             pending.append(row)
             if row.ok:
                 yield KeyedRow(source.spec.keywords(row), line=row.line, key=state.key(row.line))
 
-    def drain_invalid() -> None:
+    def record_invalid() -> None:
         while pending and not pending[0].ok:
             bad = pending.popleft()
-            state.record(bad, invalid_json(bad), _external_user_id(bad))
+            state.record(bad, invalid_json(bad))
 
-    console = Console(stderr=True)
-    verb = job.done_verb
-    interrupted = False
-    if checkpoint.complete:
-        click.echo(f"The checkpoint says this file was already {verb}; nothing to do.", err=True)
-    else:
-        with _progress(console) as progress:
-            task = progress.add_task(verb.capitalize(), total=total, completed=checkpoint.rows)
-            results = job.call(client, feed(), options.concurrency, _key_of)
-            try:
-                for result in results:
-                    drain_invalid()
-                    row = pending.popleft()
-                    error = None if result.ok else error_json(result.error)
-                    state.record(row, error, row.fields.get("externalUserId"))
-                    progress.advance(task)
-                drain_invalid()
-                progress.update(task, completed=checkpoint.rows)
-                checkpoint.complete = True
-            except KeyboardInterrupt:
-                interrupted = True
-            finally:
-                close = getattr(results, "close", None)
-                if close is not None:
-                    close()
-                state.save()
-                if errors is not None:
-                    errors.close()
-    _summary(source, checkpoint, options, total, verb, interrupted)
-    if interrupted:
-        return EXIT_INTERRUPTED
-    return EXIT_SOME_FAILED if checkpoint.failed else EXIT_OK
+    with _progress(Console(stderr=True)) as progress:
+        task = progress.add_task(job.done_verb.capitalize(), total=total, completed=checkpoint.rows)
+        state.advance = lambda: progress.advance(task)
+        results = job.call(client, feed(), options.concurrency, _key_of)
+        try:
+            for result in results:
+                record_invalid()
+                state.record(pending.popleft(), None if result.ok else error_json(result.error))
+            record_invalid()
+            checkpoint.complete = True
+        except KeyboardInterrupt:
+            return True
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stop the workers that have not started
+            state.save()
+    return False
 
 
 def _key_of(row: Any) -> str:

@@ -152,9 +152,10 @@ def test_errors_report_lists_invalid_and_failed_rows_exactly(
 def test_progress_bar_with_rate_and_eta_on_a_terminal(
     chimekit_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
-    """When stderr is a terminal, a rich progress bar shows the count, rows/s and the ETA."""
+    """When stderr is a terminal, a rich progress bar shows the count (bad rows too), rows/s and the ETA."""
     source = write_jsonl(
-        tmp_path / "members.jsonl", [{"externalUserId": f"u{n}"} for n in range(50)]
+        tmp_path / "members.jsonl",
+        [*({"externalUserId": f"u{n}"} for n in range(50)), {"externalUserId": 51}],
     )
     leader, follower = pty.openpty()
     try:
@@ -176,16 +177,16 @@ def test_progress_bar_with_rate_and_eta_on_a_terminal(
             if not chunk:
                 break
             chunks.append(chunk)
-        assert process.wait(60) == 0
+        assert process.wait(60) == 1
     finally:
         os.close(leader)
         if follower != -1:
             os.close(follower)
     screen = b"".join(chunks).decode()
-    assert "50/50" in screen
+    assert "51/51" in screen
     assert "rows/s" in screen
     assert "ETA" in screen
-    assert "members.jsonl: 50 of 50 rows imported, 0 failed." in screen
+    assert "members.jsonl: 50 of 51 rows imported, 1 failed." in screen
     assert process.stdout is not None
     with process.stdout:
         assert process.stdout.read() == b""

@@ -126,3 +126,17 @@ def test_resume_with_a_checkpoint_of_another_file_exits_2(
         "written; resuming would skip or repeat rows (start again without --resume)"
     )
     assert chimekit_emulator.journal() == []
+
+
+def test_a_file_that_is_not_utf8_is_a_usage_error(
+    chimekit_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """A file with a byte that is not UTF-8 (after valid rows) exits 2 before sending any row."""
+    source = tmp_path / "members.jsonl"
+    source.write_bytes(b'{"externalUserId": "u1"}\n{"externalUserId": "caf\xe9"}\n')
+    result = run_cli("audience", "import", source, emulator=chimekit_emulator)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: members.jsonl is not UTF-8 text (invalid continuation byte)"
+    )
+    assert chimekit_emulator.journal() == []
