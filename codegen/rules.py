@@ -101,6 +101,7 @@ RULES: tuple[DirRule, ...] = (
             "chimekit_async": "chimekit_sync",
             "async_chimekit": "chimekit",
             "make_async_client": "make_client",
+            "aclosing": "closing",
         },
     ),
 )

@@ -220,7 +220,8 @@ class AsyncAudience:
                 arguments: ``external_user_id`` (required), ``display_name``,
                 ``attributes``, ``identities``, ``idempotency_key``, ``timeout``,
                 ``extra_headers``.
-            concurrency: Calls in flight at most.
+            concurrency: Calls in flight at most (32 by default); 429s lower it for a
+                while.
             idempotency_key: A function of the row returning its ``Idempotency-Key``.
 
         Returns:

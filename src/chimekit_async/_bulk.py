@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 
 # typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
-from typing import TYPE_CHECKING, Any, Awaitable, Generic, TypeVar  # noqa: UP035
+from typing import TYPE_CHECKING, Any, Awaitable, Generic, Literal, TypeVar  # noqa: UP035
 
 from chimekit_core._bulk import (
     BulkResult,
@@ -30,7 +30,7 @@ from chimekit_core._bulk import (
 )
 from chimekit_core._exceptions import ChimeKitError
 
-from ._concurrency import AsyncBackground, AsyncCondition, AsyncHandle, sleep
+from ._concurrency import FLAVOUR, AsyncBackground, AsyncCondition, AsyncHandle, sleep
 
 if TYPE_CHECKING:
     from ._client import AsyncChimeKit
@@ -56,7 +56,9 @@ def bulk(
     idempotency_key: Callable[[Any], str] | None,
 ) -> AsyncIterator[BulkResult[T]]:
     """Check the arguments now, and return the iterator that runs the batch as it is read."""
-    ceiling = check_bulk_arguments(rows, concurrency, idempotency_key, async_rows=True)
+    ceiling = check_bulk_arguments(
+        rows, concurrency, idempotency_key, async_rows=FLAVOUR == "async"
+    )
     batch = _Batch(client, spec, call, ceiling, idempotency_key)
     return batch.results(rows)
 
@@ -112,22 +114,22 @@ class _Batch(Generic[T]):
             try:
                 value = await self._call(**arguments, idempotency_key=key, max_retries=0)
             except (ValueError, TypeError) as exc:
-                await self._release()
+                await self._release(started_round, "failed")
                 return BulkResult(index, row, error=bad_row_error(index, self._spec, exc))
             except ChimeKitError as exc:
                 follow = attempts.after(exc)
                 if follow.action == "pause":
-                    await self._release(started_round, follow.seconds)
+                    await self._release(started_round, "rate_limited", follow.seconds)
                     continue
-                await self._release()
+                await self._release(started_round, "failed")
                 if follow.action == "retry":
                     await sleep(follow.seconds)
                     continue
                 return BulkResult(index, row, error=exc)
             except BaseException:
-                await self._release()
+                await self._release(started_round, "failed")
                 raise
-            await self._release(succeeded=True)
+            await self._release(started_round, "succeeded")
             return BulkResult(index, row, value=value)
 
     async def _admit(self) -> int:
@@ -142,16 +144,15 @@ class _Batch(Generic[T]):
 
     async def _release(
         self,
-        started_round: int | None = None,
+        started_round: int,
+        outcome: Literal["succeeded", "failed", "rate_limited"],
         pause: float = 0.0,
-        *,
-        succeeded: bool = False,
     ) -> None:
         async with self._condition:
-            if started_round is not None:
+            if outcome == "succeeded":
+                self.limit.succeeded(started_round)
+            elif outcome == "rate_limited":
                 self.limit.rate_limited(started_round, time.monotonic(), pause)
-            elif succeeded:
-                self.limit.succeeded()
             else:
                 self.limit.finished()
             self._condition.notify_all()

@@ -161,7 +161,8 @@ class AsyncMessages:
             rows: An iterable (or async iterable) of mappings of ``send``'s keyword
                 arguments: ``external_user_id`` and ``content`` (required),
                 ``category_id``, ``idempotency_key``, ``timeout``, ``extra_headers``.
-            concurrency: Calls in flight at most.
+            concurrency: Calls in flight at most (32 by default); 429s lower it for a
+                while.
             idempotency_key: A function of the row returning its ``Idempotency-Key``
                 (e.g. the id of the order the message is about).
 

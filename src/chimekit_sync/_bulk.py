@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Callable, Iterable, Mapping
 
 # typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
-from typing import TYPE_CHECKING, Any, Union, Generic, TypeVar  # noqa: UP035
+from typing import TYPE_CHECKING, Any, Union, Generic, Literal, TypeVar  # noqa: UP035
 
 from chimekit_core._bulk import (
     BulkResult,
@@ -32,7 +32,7 @@ from chimekit_core._bulk import (
 )
 from chimekit_core._exceptions import ChimeKitError
 
-from ._concurrency import SyncBackground, SyncCondition, SyncHandle, sleep
+from ._concurrency import FLAVOUR, SyncBackground, SyncCondition, SyncHandle, sleep
 
 if TYPE_CHECKING:
     from ._client import ChimeKit
@@ -58,7 +58,9 @@ def bulk(
     idempotency_key: Callable[[Any], str] | None,
 ) -> Iterator[BulkResult[T]]:
     """Check the arguments now, and return the iterator that runs the batch as it is read."""
-    ceiling = check_bulk_arguments(rows, concurrency, idempotency_key, async_rows=True)
+    ceiling = check_bulk_arguments(
+        rows, concurrency, idempotency_key, async_rows=FLAVOUR == "async"
+    )
     batch = _Batch(client, spec, call, ceiling, idempotency_key)
     return batch.results(rows)
 
@@ -114,22 +116,22 @@ class _Batch(Generic[T]):
             try:
                 value = self._call(**arguments, idempotency_key=key, max_retries=0)
             except (ValueError, TypeError) as exc:
-                self._release()
+                self._release(started_round, "failed")
                 return BulkResult(index, row, error=bad_row_error(index, self._spec, exc))
             except ChimeKitError as exc:
                 follow = attempts.after(exc)
                 if follow.action == "pause":
-                    self._release(started_round, follow.seconds)
+                    self._release(started_round, "rate_limited", follow.seconds)
                     continue
-                self._release()
+                self._release(started_round, "failed")
                 if follow.action == "retry":
                     sleep(follow.seconds)
                     continue
                 return BulkResult(index, row, error=exc)
             except BaseException:
-                self._release()
+                self._release(started_round, "failed")
                 raise
-            self._release(succeeded=True)
+            self._release(started_round, "succeeded")
             return BulkResult(index, row, value=value)
 
     def _admit(self) -> int:
@@ -144,16 +146,15 @@ class _Batch(Generic[T]):
 
     def _release(
         self,
-        started_round: int | None = None,
+        started_round: int,
+        outcome: Literal["succeeded", "failed", "rate_limited"],
         pause: float = 0.0,
-        *,
-        succeeded: bool = False,
     ) -> None:
         with self._condition:
-            if started_round is not None:
+            if outcome == "succeeded":
+                self.limit.succeeded(started_round)
+            elif outcome == "rate_limited":
                 self.limit.rate_limited(started_round, time.monotonic(), pause)
-            elif succeeded:
-                self.limit.succeeded()
             else:
                 self.limit.finished()
             self._condition.notify_all()

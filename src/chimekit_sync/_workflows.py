@@ -149,7 +149,8 @@ class Workflows:
             rows: An iterable (or async iterable) of mappings of ``run``'s keyword
                 arguments: ``key`` and ``external_user_id`` (required), ``context``,
                 ``idempotency_key``, ``timeout``, ``extra_headers``.
-            concurrency: Calls in flight at most.
+            concurrency: Calls in flight at most (32 by default); 429s lower it for a
+                while.
             idempotency_key: A function of the row returning its ``Idempotency-Key``.
 
         Returns:
