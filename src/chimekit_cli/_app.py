@@ -20,6 +20,7 @@ import attrs
 import click
 
 from chimekit_core import APIStatusError, ChimeKitError
+from chimekit_core._bulk import DEFAULT_CONCURRENCY
 from chimekit_core._converter import wire_name
 from chimekit_core._version import __version__
 
@@ -183,7 +184,7 @@ def _bulk_options(command: Any) -> Any:
             click.option(
                 "--concurrency",
                 type=click.IntRange(min=1, max=256),
-                default=8,
+                default=DEFAULT_CONCURRENCY,
                 show_default=True,
                 help="Requests in flight at once.",
             ),
