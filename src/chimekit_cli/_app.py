@@ -11,7 +11,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -43,7 +43,7 @@ class Settings:
     base_url: str | None
     timeout: float | None
     max_retries: int
-    _client: ChimeKit | None = None
+    _client: ChimeKit | None = field(default=None, init=False, repr=False)
 
     def client(self) -> ChimeKit:
         """The sync client, closed when the command ends.
@@ -95,8 +95,8 @@ def to_wire(value: Any) -> Any:
     """A response model as JSON-ready data with the API's names (camelCase, ISO-8601 times)."""
     if attrs.has(type(value)):
         return {
-            wire_name(field): to_wire(getattr(value, field.name))
-            for field in attrs.fields(type(value))
+            wire_name(attribute): to_wire(getattr(value, attribute.name))
+            for attribute in attrs.fields(type(value))
         }
     if isinstance(value, datetime):
         return _iso(value)

@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from chimekit_core import APIStatusError
+from chimekit_core import APIStatusError, AuthenticationError, PermissionDeniedError
 
 from ._checkpoint import EVERY_ROWS, Checkpoint, CheckpointError
 from ._rows import InputFile, Row
@@ -290,22 +290,49 @@ def run(client: ChimeKit, source: InputFile, job: Job, options: BatchOptions) ->
         return EXIT_SOME_FAILED if checkpoint.failed else EXIT_OK
     errors = _open_errors(options, checkpoint)
     try:
-        interrupted = _send(
+        stop = _send(
             client, source, job, options, _Run(source, job, options, checkpoint, errors), total
         )
     finally:
         if errors is not None:
             errors.close()
-    _summary(source, checkpoint, options, total, verb, interrupted)
-    if interrupted:
+    _summary(source, checkpoint, options, total, verb, interrupted=stop is _INTERRUPTED)
+    if stop is _INTERRUPTED:
         return EXIT_INTERRUPTED
+    if isinstance(stop, _Refused):
+        exc = stop.error
+        click.echo(
+            f"Stopped before line {stop.line}: the API refused the credentials "
+            f"({exc.status_code} {type(exc).__name__}: {exc.message}), so every row would fail. "
+            "Fix the key and run the same command with --resume.",
+            err=True,
+        )
+        return EXIT_SOME_FAILED
     return EXIT_SOME_FAILED if checkpoint.failed else EXIT_OK
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """The API refused the credentials at ``line``: the run stopped before recording it."""
+
+    line: int
+    error: APIStatusError
+
+
+_INTERRUPTED: Final = object()
+"""``_send`` stopped on Ctrl-C."""
 
 
 def _send(
     client: ChimeKit, source: InputFile, job: Job, options: BatchOptions, state: _Run, total: int
-) -> bool:
-    """Run the rows after the checkpoint through the bulk call; True when interrupted."""
+) -> object | _Refused | None:
+    """Run the rows after the checkpoint through the bulk call.
+
+    Returns:
+        ``None`` when every row has its result, ``_INTERRUPTED`` on Ctrl-C, or ``_Refused``
+        at the first 401/403: a bad key fails every row alike, so the run stops there, with
+        that row and the ones after it left for ``--resume``.
+    """
     checkpoint = state.checkpoint
     # Every row waits here in file order, bad ones too, so that each is recorded (and the
     # checkpoint moves) in file order although only the good ones go to the bulk call.
@@ -329,17 +356,19 @@ def _send(
         try:
             for result in results:
                 record_invalid()
+                if isinstance(result.error, AuthenticationError | PermissionDeniedError):
+                    return _Refused(pending[0].line, result.error)
                 state.record(pending.popleft(), None if result.ok else error_json(result.error))
             record_invalid()
             checkpoint.complete = True
         except KeyboardInterrupt:
-            return True
+            return _INTERRUPTED
         finally:
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # stop the workers that have not started
             state.save()
-    return False
+    return None
 
 
 def _key_of(row: Any) -> str:

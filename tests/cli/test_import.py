@@ -190,3 +190,29 @@ def test_progress_bar_with_rate_and_eta_on_a_terminal(
     assert process.stdout is not None
     with process.stdout:
         assert process.stdout.read() == b""
+
+
+def test_a_refused_key_stops_the_run_for_resume(
+    chimekit_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """A 401 stops the run at its row (every row would fail alike); --resume with a good key sends them all."""
+    source = write_jsonl(
+        tmp_path / "members.jsonl", [{"externalUserId": f"u{n}"} for n in range(20)]
+    )
+    refused = run_cli(
+        "--secret-key", "sk_test_wrong", "audience", "import", source, "--concurrency", "1",
+        emulator=chimekit_emulator,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    (request,) = chimekit_emulator.journal()
+    assert request["status"] == 401
+    assert refused.stderr == (
+        "members.jsonl: 0 of 20 rows imported, 0 failed.\n"
+        "Stopped before line 1: the API refused the credentials (401 AuthenticationError: "
+        "invalid API key), so every row would fail. Fix the key and run the same command with "
+        "--resume.\n"
+    )
+    resumed = run_cli("audience", "import", source, "--resume", emulator=chimekit_emulator)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr == "members.jsonl: 20 of 20 rows imported, 0 failed.\n"
+    assert len(chimekit_emulator.members()) == 20
