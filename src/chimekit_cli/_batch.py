@@ -288,11 +288,21 @@ def run(client: ChimeKit, source: InputFile, job: Job, options: BatchOptions) ->
         click.echo(f"The checkpoint says this file was already {verb}; nothing to do.", err=True)
         _summary(source, checkpoint, options, total, verb, interrupted=False)
         return EXIT_SOME_FAILED if checkpoint.failed else EXIT_OK
-    errors = _open_errors(options, checkpoint)
     try:
-        stop = _send(
-            client, source, job, options, _Run(source, job, options, checkpoint, errors), total
-        )
+        errors = _open_errors(options, checkpoint)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write the error report: {exc}") from None
+    state = _Run(source, job, options, checkpoint, errors)
+    try:
+        try:
+            # At once, not after 500 rows: a stale checkpoint must not outlive this run's
+            # start, and a place we cannot write to is better found before sending.
+            state.save()
+        except OSError as exc:
+            raise click.UsageError(
+                f"cannot write the checkpoint: {exc} (choose another place with --checkpoint)"
+            ) from None
+        stop = _send(client, source, job, options, state, total)
     finally:
         if errors is not None:
             errors.close()
@@ -300,10 +310,11 @@ def run(client: ChimeKit, source: InputFile, job: Job, options: BatchOptions) ->
     if stop is _INTERRUPTED:
         return EXIT_INTERRUPTED
     if isinstance(stop, _Refused):
-        exc = stop.error
+        refusal = stop.error
         click.echo(
             f"Stopped before line {stop.line}: the API refused the credentials "
-            f"({exc.status_code} {type(exc).__name__}: {exc.message}), so every row would fail. "
+            f"({refusal.status_code} {type(refusal).__name__}: {refusal.message}), "
+            "so every row would fail. "
             "Fix the key and run the same command with --resume.",
             err=True,
         )

@@ -140,3 +140,20 @@ def test_a_file_that_is_not_utf8_is_a_usage_error(
         "Error: members.jsonl is not UTF-8 text (invalid continuation byte)"
     )
     assert chimekit_emulator.journal() == []
+
+
+def test_an_unwritable_checkpoint_is_a_usage_error_before_sending(
+    chimekit_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """A checkpoint that cannot be written stops the run before its first request; exit 2."""
+    source = write_jsonl(tmp_path / "members.jsonl", ROWS)
+    target = tmp_path / "missing-dir" / "cp.json"
+    result = run_cli(
+        "audience", "import", source, "--checkpoint", target, emulator=chimekit_emulator
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: cannot write the checkpoint: [Errno 2] No such file or directory: "
+        f"'{target.parent / '.cp.json.tmp'}' (choose another place with --checkpoint)"
+    )
+    assert chimekit_emulator.journal() == []
