@@ -1,4 +1,4 @@
-"""The wheel built from the source tree holds all four packages, the sync one generated."""
+"""The wheel built from the source tree holds every package, the sync one generated."""
 
 from __future__ import annotations
 
@@ -20,7 +20,13 @@ def test_wheel_contains_every_package(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("chimekit-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for package in ("chimekit_core", "chimekit_async", "chimekit_sync", "chimekit_emulator"):
+    for package in (
+        "chimekit_core",
+        "chimekit_async",
+        "chimekit_sync",
+        "chimekit_emulator",
+        "chimekit_cli",
+    ):
         assert f"{package}/__init__.py" in names
         assert f"{package}/py.typed" in names
     assert "chimekit_sync/_client.py" in names
@@ -28,6 +34,7 @@ def test_wheel_contains_every_package(tmp_path: Path) -> None:
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "chimekit-emulator = chimekit_emulator._cli:main" in text
+    assert "chimekit = chimekit_cli:main" in text
     assert "chimekit = chimekit_emulator._plugin" in text
     generated = zipfile.ZipFile(wheel).read("chimekit_sync/_client.py").decode()
     assert generated == (ROOT / "src/chimekit_sync/_client.py").read_text()

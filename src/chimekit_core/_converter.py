@@ -18,7 +18,7 @@ import attrs
 if TYPE_CHECKING:  # cattrs is imported with the first converter, not with the package
     import cattrs
 
-__all__ = ["get_converter", "to_wire", "wire_name"]
+__all__ = ["get_converter", "wire_name"]
 
 _CAMEL = re.compile(r"_([a-z0-9])")
 _SCALARS = (str, str | None, datetime, datetime | None)  # equal JSON: equal values and types
@@ -50,6 +50,11 @@ def _datetime(or_none: bool = False) -> Callable[[Any, Any], Any]:
         return parsed
 
     return structure_datetime
+
+
+def _iso(t: datetime) -> str:  # as the API writes times: milliseconds (or finer), UTC as "Z"
+    spec = "microseconds" if t.microsecond % 1000 else "milliseconds"
+    return t.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def _is_optional(type_: Any) -> bool:  # X | None, exactly
@@ -137,12 +142,7 @@ def get_converter() -> cattrs.Converter:
     factory(_is_optional, _optional_hook)
     factory(lambda t: getattr(t, "__origin__", None) is list, _list_hook)
     factory(attrs.has, _model_structure_hook)
-    converter.register_unstructure_hook(datetime, lambda v: v.isoformat().replace("+00:00", "Z"))
+    converter.register_unstructure_hook(datetime, _iso)
     converter.register_unstructure_hook_func(lambda t: t in _JSON_PASSTHROUGH, lambda v: v)
     converter.register_unstructure_hook_factory(attrs.has, _model_unstructure_hook)
     return converter
-
-
-def to_wire(value: Any) -> Any:
-    """A model (or anything holding models) in JSON-ready wire form; other values as they are."""
-    return get_converter().unstructure(value) if attrs.has(type(value)) else value

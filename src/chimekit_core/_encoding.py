@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ._converter import to_wire
+import attrs
+
+from ._converter import get_converter
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -149,7 +151,7 @@ def _dumps(value: Any) -> bytes:
 
 def _default(value: Any) -> Any:
     try:
-        wired = to_wire(value)
+        wired = get_converter().unstructure(value) if attrs.has(type(value)) else value
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         # An input model with a field of the wrong type, met inside a dict (cattrs' own error).
         raise TypeError(f"{type(value).__name__} has a field of the wrong type ({exc})") from None

@@ -78,9 +78,10 @@ class ResponseModel:
 
         Fields the server sent that the SDK does not know are included as received.
         """
-        from ._converter import to_wire
+        from ._converter import get_converter
 
-        return to_wire(self)  # type: ignore[no-any-return]
+        wire: dict[str, Any] = get_converter().unstructure(self)
+        return wire
 
     def to_json(self) -> str:
         """``to_dict()`` encoded as a JSON string."""

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._converter import to_wire
+from ._converter import get_converter
 from ._encoding import require_id
 from ._models import (
     ChannelContent,
@@ -164,7 +164,8 @@ def _model_to_wire(value: Any, name: str) -> dict[str, Any]:
     them later); what can still fail here is a field holding a value of the wrong kind.
     """
     try:
-        return to_wire(value)  # type: ignore[no-any-return]
+        wire: dict[str, Any] = get_converter().unstructure(value)
+        return wire
     except RecursionError:
         raise ValueError(
             f"{name} is nested too deeply (or contains itself) to send as JSON"

@@ -81,6 +81,23 @@ def _outbox(call: AdminCall) -> Reply:
     )
 
 
+def _members(call: AdminCall) -> Reply:
+    return Reply.json(
+        200,
+        {
+            "members": [
+                {
+                    "id": member.id,
+                    "externalUserId": member.external_id,
+                    "displayName": member.display_name,
+                    "deleted": member.deleted,
+                }
+                for member in call.state.store.all_members()
+            ]
+        },
+    )
+
+
 def _advance_runs(call: AdminCall) -> Reply:
     data = call.json()
     run_id = data.get("runId")
@@ -185,6 +202,7 @@ ROUTER: Final[Router[AdminHandler]] = Router(
         ("GET", "/journal", _journal),
         ("DELETE", "/journal", _clear_journal),
         ("GET", "/outbox", _outbox),
+        ("GET", "/members", _members),
         ("POST", "/runs/advance", _advance_runs),
         ("GET", "/config", _get_config),
         ("POST", "/config", _set_config),

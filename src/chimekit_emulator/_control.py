@@ -115,6 +115,14 @@ class EmulatorControl:
         result: list[dict[str, Any]] = self._call("GET", "outbox")["messages"]
         return result
 
+    def members(self) -> list[dict[str, Any]]:
+        """Every audience member, deleted ones included (``deleted`` set), oldest first.
+
+        Each entry has ``id``, ``externalUserId``, ``displayName`` and ``deleted``.
+        """
+        result: list[dict[str, Any]] = self._call("GET", "members")["members"]
+        return result
+
     def add_fault(self, rule: FaultRule | None = None, /, **fields: Any) -> str:
         """Add a fault rule, given as a ``FaultRule`` or as its fields.
 

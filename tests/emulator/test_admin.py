@@ -178,3 +178,22 @@ def test_add_fault_needs_a_rule_or_fields(chimekit_emulator: EmulatorHandle) -> 
     """add_fault with neither a rule nor fields is a TypeError."""
     with pytest.raises(TypeError):
         chimekit_emulator.add_fault()
+
+
+def test_members_lists_every_member_once(api: Api, chimekit_emulator: EmulatorHandle) -> None:
+    """members lists each member once in creation order, a re-identified one too, deleted ones marked."""
+    api.identify("u1", displayName="Ada")
+    api.identify("u2")
+    api.identify("u1", displayName="Ada L.")
+    assert api.delete("/audience/members/u2").status == 200
+    members = chimekit_emulator.members()
+    assert [(m["externalUserId"], m["displayName"]) for m in members] == [
+        ("u1", "Ada L."),
+        ("u2", None),
+    ]
+    assert [m["id"][:4] for m in members] == ["mem_", "mem_"]
+    assert members[0]["id"] != members[1]["id"]
+    assert members[0]["deleted"] is None
+    assert isinstance(members[1]["deleted"], str)
+    chimekit_emulator.reset()
+    assert chimekit_emulator.members() == []

@@ -64,6 +64,13 @@ class AudienceTables(Tables):
         ).fetchone()
         return None if row is None else member_from_row(row)
 
+    def all_members(self) -> list[MemberRecord]:
+        """Every member, soft-deleted or not, in creation order."""
+        rows = self._conn.execute(
+            f"SELECT {MEMBER_COLUMNS} FROM members ORDER BY pk"  # noqa: S608
+        ).fetchall()
+        return [member_from_row(row) for row in rows]
+
     def save_member(self, member: MemberRecord) -> MemberRecord:
         """Insert a new member (``pk is None``) or update an existing one; returns it."""
         values = (
