@@ -27,6 +27,7 @@ from chimekit_core._exceptions import AuthenticationError, ChimeKitError
 from chimekit_core._http import Request, Response
 from chimekit_core._logging import LOGGER, setup_from_env
 from chimekit_core._options import RequestOptions
+from chimekit_core._proxy import check_proxy
 from chimekit_core._responses import decode_json, status_error
 from chimekit_core._retry import RetryPolicy
 
@@ -65,10 +66,20 @@ class AsyncChimeKit:
         default_headers: Headers sent with every request.
         session: An ``aiohttp.ClientSession`` you own (and close); by default the client
             manages its own, one per event loop.
+        proxy: A forward proxy for every request, ``http://[user:pass@]host:port`` (or
+            ``https://``); https requests go through a CONNECT tunnel, so the proxy never
+            sees the key. Not combinable with your own session/pool: configure its proxy.
+        trust_env: Without ``proxy``, follow the ``HTTPS_PROXY``, ``HTTP_PROXY``,
+            ``ALL_PROXY`` and ``NO_PROXY`` environment variables (read on first use), as
+            requests and httpx do; a loopback host, such as the emulator's, goes through the
+            proxy too unless ``NO_PROXY`` lists it. ``False`` ignores them.
 
     Raises:
         ChimeKitError: no credentials were found, or ``base_url`` would send them in clear
             text.
+        ValueError: ``proxy`` is not an http(s) URL with a host, or comes with your own
+            session/pool.
+        TypeError: ``proxy`` is not a string.
 
     Example:
         >>> async with AsyncChimeKit() as ck:  # doctest: +SKIP
@@ -92,8 +103,16 @@ class AsyncChimeKit:
         token_provider: Callable[[], str | Awaitable[str]] | None = None,
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         setup_from_env()
+        self._proxy = check_proxy(proxy)
+        if self._proxy is not None and session is not None:
+            raise ValueError(
+                "proxy cannot be combined with your own session/pool; configure the proxy on it"
+            )
+        self._trust_env = bool(trust_env)
         self._config = ClientConfig.resolve(
             secret_key=secret_key,
             base_url=base_url,
@@ -192,7 +211,7 @@ class AsyncChimeKit:
     def _make_transport(self) -> AsyncTransport:
         from ._transport import AsyncTransport
 
-        return AsyncTransport(self._session_arg)
+        return AsyncTransport(self._session_arg, proxy=self._proxy, trust_env=self._trust_env)
 
     def _get_transport(self) -> AsyncTransport:
         # Made on first use so that building a client imports no HTTP stack; the lock keeps

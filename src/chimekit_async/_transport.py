@@ -5,12 +5,14 @@ It sends a core ``chimekit_core._http.Request``, returns a core
 exception. It owns one ``ClientSession`` per event loop: a client built at import time,
 or used from successive ``asyncio.run()`` calls, opens a fresh session in each loop and
 closes it when that loop shuts down, so nothing is bound to a dead loop and nothing leaks.
+No per-call state outlives the call: timeouts come from a small bounded cache.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import ssl
 import warnings
@@ -28,6 +30,7 @@ from chimekit_core._exceptions import (
     InsecureTransportWarning,
 )
 from chimekit_core._http import Request, Response
+from chimekit_core._proxy import Proxy, ProxyResolver
 
 __all__ = ["FLAVOUR", "AsyncTransport"]
 
@@ -35,6 +38,20 @@ FLAVOUR = "async"
 _CHUNK = 64 * 1024
 _LARGE_BODY = 1024 * 1024
 _new_response = instance_builder(Response)
+# Response heads: a status line or a header value up to 64 KiB is read (aiohttp's default
+# is 8190 bytes), as urllib3/http.client in the sync flavour does.
+_MAX_HEAD_LINE = 65536
+# TLS certificates trusted by the sessions the transport makes; None means the system's.
+# Tests set it to a private CA; users who need their own trust pass a configured session.
+_TLS_CONTEXT: ssl.SSLContext | None = None
+_NO_PROXY: tuple[URL | None, aiohttp.BasicAuth | None] = (None, None)
+
+
+@functools.lru_cache(maxsize=16)
+def _client_timeout(seconds: float | None) -> aiohttp.ClientTimeout:
+    # Bounded: a caller computing a fresh timeout per call (or wait_for_run, whose polls
+    # each get what is left) must not grow a cache for the life of the process.
+    return aiohttp.ClientTimeout(total=seconds)
 
 
 class _LoopSession:
@@ -43,9 +60,13 @@ class _LoopSession:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
+            connector=aiohttp.TCPConnector(
+                limit=100, ttl_dns_cache=300, ssl=True if _TLS_CONTEXT is None else _TLS_CONTEXT
+            ),
             auto_decompress=True,
             raise_for_status=False,
+            max_line_size=_MAX_HEAD_LINE,
+            max_field_size=_MAX_HEAD_LINE,
         )
         # aiohttp silently resends an idempotent request once when a pooled connection turns
         # out dead; tenacity is our only retry layer, so every attempt is counted and logged.
@@ -81,13 +102,23 @@ class AsyncTransport:
 
     Args:
         session: A session the caller owns and closes; otherwise the transport opens and
-            closes its own, one per event loop.
+            closes its own, one per event loop. A caller's session is used as it is: its
+            own ``trust_env`` applies, and ``proxy``/``trust_env`` here do not.
+        proxy: The proxy for every request (already checked by ``check_proxy``).
+        trust_env: Without ``proxy``, follow ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY``.
     """
 
-    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        proxy: Proxy | None = None,
+        trust_env: bool = True,
+    ) -> None:
         self._user_session = session
         self._own: dict[asyncio.AbstractEventLoop, _LoopSession] = {}
-        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
+        self._proxies = ProxyResolver(proxy, trust_env and session is None)
+        self._proxy_args: dict[Proxy, tuple[URL | None, aiohttp.BasicAuth | None]] = {}
         if session is not None:
             _warn_if_unverified(session)
 
@@ -112,10 +143,19 @@ class AsyncTransport:
                 del self._own[loop]
 
     def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
-        timeout = self._timeouts.get(seconds)
-        if timeout is None:
-            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
-        return timeout
+        return _client_timeout(seconds)
+
+    def _proxy_for(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        proxy = self._proxies.for_url(url)
+        if proxy is None:
+            return _NO_PROXY
+        args = self._proxy_args.get(proxy)
+        if args is None:
+            auth = None
+            if proxy.username is not None:
+                auth = aiohttp.BasicAuth(proxy.username, proxy.password or "")
+            args = self._proxy_args[proxy] = (URL(proxy.url), auth)
+        return args
 
     async def send(self, request: Request, timeout: float | None) -> Response:
         """Send ``request`` and read the whole response within ``timeout`` seconds.
@@ -133,6 +173,7 @@ class AsyncTransport:
                 session = entry.session
             else:
                 session = self._session()
+        proxy, proxy_auth = self._proxy_for(request.url) if self._proxies.active else _NO_PROXY
         try:
             # Awaited rather than `async with`: the same steps as the context managers'
             # (release, then wait_for_close), without their four extra coroutines.
@@ -144,7 +185,9 @@ class AsyncTransport:
                 headers=request.headers,
                 data=_payload(request.body),
                 allow_redirects=False,
-                timeout=self._timeouts.get(timeout) or self._timeout(timeout),
+                timeout=_client_timeout(timeout),
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             )
             try:
                 headers = resp.headers
@@ -173,6 +216,25 @@ class AsyncTransport:
                 method=request.method,
                 url=request.url,
             ) from None
+        except aiohttp.ClientHttpProxyError as exc:
+            raise APIConnectionError(
+                f"{request.method} {request.path}: could not go through the proxy "
+                f"{_origin(proxy)} (it answered {exc.status} {exc.message})",
+                method=request.method,
+                url=request.url,
+            ) from None
+        except aiohttp.ClientProxyConnectionError as exc:
+            raise APIConnectionError(
+                f"{request.method} {request.path}: could not go through the proxy "
+                f"{_origin(proxy)} ({type(exc.os_error).__name__}: {exc.os_error})",
+                method=request.method,
+                url=request.url,
+            ) from None
+        except aiohttp.ClientResponseError as exc:
+            refused = _refused_head(request, exc)
+            if refused is not None:
+                raise refused from None
+            raise _connection_failed(request, exc) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise APIConnectionError(
                 f"{request.method} {request.path}: connection failed ({type(exc).__name__}: {exc})",
@@ -191,6 +253,45 @@ class AsyncTransport:
             elif not entry.guard.done():
                 asyncio.run_coroutine_threadsafe(entry.close(), loop)
         self._own.clear()
+
+
+def _connection_failed(request: Request, exc: BaseException) -> APIConnectionError:
+    return APIConnectionError(
+        f"{request.method} {request.path}: connection failed ({type(exc).__name__}: {exc})",
+        method=request.method,
+        url=request.url,
+    )
+
+
+def _origin(proxy: URL | None) -> str:
+    return "" if proxy is None else f"{proxy.scheme}://{proxy.host}:{proxy.port}"
+
+
+def _refused_head(
+    request: Request, exc: aiohttp.ClientResponseError
+) -> APIResponseValidationError | None:
+    """The error for a response head aiohttp's parser refused, or ``None`` otherwise.
+
+    An oversized or malformed status line or header block comes back the same on every try,
+    so it is not a connection error (which would be retried).
+    """
+    cause = exc.__cause__
+    # aiohttp re-raises the parser's error as a plain HttpProcessingError caused by it.
+    underlying = cause.__cause__ if cause is not None else None
+    if isinstance(cause, aiohttp.http_exceptions.LineTooLong) or isinstance(
+        underlying, aiohttp.http_exceptions.LineTooLong
+    ):
+        reason = f"a response header line is longer than {_MAX_HEAD_LINE // 1024} KiB"
+    elif isinstance(cause, aiohttp.http_exceptions.HttpProcessingError):
+        reason = f"the response head is malformed ({type(cause).__name__}: {exc.message})"
+    else:
+        return None
+    return APIResponseValidationError(
+        f"{request.method} {request.path}: {reason}; refused, and not retried",
+        status_code=0,
+        body=None,
+        request_id=None,
+    )
 
 
 async def _read_body(resp: aiohttp.ClientResponse) -> bytes:

@@ -29,6 +29,7 @@ from chimekit_core._exceptions import AuthenticationError, ChimeKitError
 from chimekit_core._http import Request, Response
 from chimekit_core._logging import LOGGER, setup_from_env
 from chimekit_core._options import RequestOptions
+from chimekit_core._proxy import check_proxy
 from chimekit_core._responses import decode_json, status_error
 from chimekit_core._retry import RetryPolicy
 
@@ -67,10 +68,20 @@ class ChimeKit:
         default_headers: Headers sent with every request.
         pool: A ``urllib3.PoolManager`` you own (and close); by default the client
             manages its own, one per process (a forked child makes a new one).
+        proxy: A forward proxy for every request, ``http://[user:pass@]host:port`` (or
+            ``https://``); https requests go through a CONNECT tunnel, so the proxy never
+            sees the key. Not combinable with your own session/pool: configure its proxy.
+        trust_env: Without ``proxy``, follow the ``HTTPS_PROXY``, ``HTTP_PROXY``,
+            ``ALL_PROXY`` and ``NO_PROXY`` environment variables (read on first use), as
+            requests and httpx do; a loopback host, such as the emulator's, goes through the
+            proxy too unless ``NO_PROXY`` lists it. ``False`` ignores them.
 
     Raises:
         ChimeKitError: no credentials were found, or ``base_url`` would send them in clear
             text.
+        ValueError: ``proxy`` is not an http(s) URL with a host, or comes with your own
+            session/pool.
+        TypeError: ``proxy`` is not a string.
 
     Example:
         >>> with ChimeKit() as ck:  # doctest: +SKIP
@@ -94,8 +105,16 @@ class ChimeKit:
         token_provider: Callable[[], str] | None = None,
         default_headers: Mapping[str, str] | None = None,
         pool: urllib3.PoolManager | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         setup_from_env()
+        self._proxy = check_proxy(proxy)
+        if self._proxy is not None and pool is not None:
+            raise ValueError(
+                "proxy cannot be combined with your own session/pool; configure the proxy on it"
+            )
+        self._trust_env = bool(trust_env)
         self._config = ClientConfig.resolve(
             secret_key=secret_key,
             base_url=base_url,
@@ -194,7 +213,7 @@ class ChimeKit:
     def _make_transport(self) -> SyncTransport:
         from ._transport import SyncTransport
 
-        return SyncTransport(self._pool_arg)
+        return SyncTransport(self._pool_arg, proxy=self._proxy, trust_env=self._trust_env)
 
     def _get_transport(self) -> SyncTransport:
         # Made on first use so that building a client imports no HTTP stack; the lock keeps
