@@ -11,6 +11,7 @@ No per-call state outlives the call: timeouts come from a small bounded cache.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import io
@@ -44,7 +45,7 @@ _MAX_HEAD_LINE = 65536
 # TLS certificates trusted by the sessions the transport makes; None means the system's.
 # Tests set it to a private CA; users who need their own trust pass a configured session.
 _TLS_CONTEXT: ssl.SSLContext | None = None
-_NO_PROXY: tuple[URL | None, aiohttp.BasicAuth | None] = (None, None)
+_NO_PROXY: tuple[URL | None, dict[str, str] | None] = (None, None)
 
 
 @functools.lru_cache(maxsize=16)
@@ -118,7 +119,7 @@ class AsyncTransport:
         self._user_session = session
         self._own: dict[asyncio.AbstractEventLoop, _LoopSession] = {}
         self._proxies = ProxyResolver(proxy, trust_env and session is None)
-        self._proxy_args: dict[Proxy, tuple[URL | None, aiohttp.BasicAuth | None]] = {}
+        self._proxy_args: dict[Proxy, tuple[URL | None, dict[str, str] | None]] = {}
         if session is not None:
             _warn_if_unverified(session)
 
@@ -145,16 +146,18 @@ class AsyncTransport:
     def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
         return _client_timeout(seconds)
 
-    def _proxy_for(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+    def _proxy_for(self, url: str) -> tuple[URL | None, dict[str, str] | None]:
         proxy = self._proxies.for_url(url)
         if proxy is None:
             return _NO_PROXY
         args = self._proxy_args.get(proxy)
         if args is None:
-            auth = None
+            headers = None
             if proxy.username is not None:
-                auth = aiohttp.BasicAuth(proxy.username, proxy.password or "")
-            args = self._proxy_args[proxy] = (URL(proxy.url), auth)
+                # A header rather than aiohttp.BasicAuth, which aiohttp 3.14 deprecates.
+                pair = f"{proxy.username}:{proxy.password or ''}".encode()
+                headers = {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode()}
+            args = self._proxy_args[proxy] = (URL(proxy.url), headers)
         return args
 
     async def send(self, request: Request, timeout: float | None) -> Response:
@@ -173,7 +176,12 @@ class AsyncTransport:
                 session = entry.session
             else:
                 session = self._session()
-        proxy, proxy_auth = self._proxy_for(request.url) if self._proxies.active else _NO_PROXY
+        headers = request.headers
+        proxy, proxy_headers = self._proxy_for(request.url) if self._proxies.active else _NO_PROXY
+        if proxy_headers is not None and request.url.startswith("http:"):
+            # aiohttp sends proxy_headers only on a CONNECT; a plain-http request to the
+            # proxy carries them itself.
+            headers = {**headers, **proxy_headers}
         try:
             # Awaited rather than `async with`: the same steps as the context managers'
             # (release, then wait_for_close), without their four extra coroutines.
@@ -182,12 +190,12 @@ class AsyncTransport:
                 # encoded=True: the path is already percent-encoded by core, and yarl must
                 # not decode %2E%2E back into a `..` segment that it would then resolve.
                 URL(request.url, encoded=True),
-                headers=request.headers,
+                headers=headers,
                 data=_payload(request.body),
                 allow_redirects=False,
                 timeout=_client_timeout(timeout),
                 proxy=proxy,
-                proxy_auth=proxy_auth,
+                proxy_headers=proxy_headers,
             )
             try:
                 headers = resp.headers
