@@ -224,6 +224,14 @@ class AsyncTransport:
                 method=request.method,
                 url=request.url,
             ) from None
+        except aiohttp.ServerDisconnectedError:
+            # Its str() is the repr of whatever part of the head was parsed: say it plainly.
+            raise APIConnectionError(
+                f"{request.method} {request.path}: the server closed the connection before "
+                "the response was complete",
+                method=request.method,
+                url=request.url,
+            ) from None
         except aiohttp.ClientHttpProxyError as exc:
             raise APIConnectionError(
                 f"{request.method} {request.path}: could not go through the proxy "
@@ -291,7 +299,7 @@ def _refused_head(
     ):
         reason = f"a response header line is longer than {_MAX_HEAD_LINE // 1024} KiB"
     elif isinstance(cause, aiohttp.http_exceptions.HttpProcessingError):
-        reason = f"the response head is malformed ({type(cause).__name__}: {exc.message})"
+        reason = "the response status line or headers are malformed"
     else:
         return None
     return APIResponseValidationError(

@@ -28,6 +28,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     DecodeError,
+    HeaderParsingError,
     HTTPError,
     IncompleteRead,
     NewConnectionError,
@@ -36,6 +37,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util.response import assert_header_parsing
 from urllib3.util.ssl_ import resolve_cert_reqs
 
 from chimekit_core._converter import instance_builder
@@ -112,23 +114,31 @@ def _time_left() -> float | None:
 
 
 class _DeadlineReader(io.RawIOBase):
-    """The raw stream under http.client's buffered reader: each recv waits only until the deadline."""
+    """The raw stream under http.client's buffered reader: each recv waits only until the deadline.
 
-    def __init__(self, raw: Any, sock: Any, at: float) -> None:
+    It also notes an end of stream, so that a head cut off by the server is told apart from
+    a complete one (http.client takes an EOF in the headers for their end).
+    """
+
+    def __init__(self, raw: Any, sock: Any, at: float | None) -> None:
         super().__init__()
         self._raw = raw
         self._sock = sock
         self._at = at
+        self.eof = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int | None:
-        left = self._at - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("the call's deadline passed")
-        self._sock.settimeout(left)
+        if self._at is not None:
+            left = self._at - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the call's deadline passed")
+            self._sock.settimeout(left)
         result: int | None = self._raw.readinto(buffer)
+        if not result:
+            self.eof = True
         return result
 
     def close(self) -> None:
@@ -140,26 +150,47 @@ class _DeadlineReader(io.RawIOBase):
 class _DeadlineSocket:
     """What http.client's response sees as its socket: ``makefile`` yields a deadline-bound reader."""
 
-    __slots__ = ("_at", "_sock")
+    __slots__ = ("_at", "_sock", "reader")
 
-    def __init__(self, sock: Any, at: float) -> None:
+    def __init__(self, sock: Any, at: float | None) -> None:
         self._sock = sock
         self._at = at
+        self.reader: _DeadlineReader | None = None
 
     def makefile(self, mode: str) -> io.BufferedReader:
         raw = self._sock.makefile(mode, buffering=0)  # counted by the socket, as usual
-        return io.BufferedReader(_DeadlineReader(raw, self._sock, self._at))
+        self.reader = _DeadlineReader(raw, self._sock, self._at)
+        return io.BufferedReader(self.reader)
+
+
+class _MalformedHeaders(http.client.HTTPException):
+    """Header lines http.client could not parse (it would otherwise drop them silently)."""
 
 
 class _DeadlineHTTPResponse(http.client.HTTPResponse):
-    """http.client's response (also used for a proxy's CONNECT answer), reading against the deadline."""
+    """http.client's response (also used for a proxy's CONNECT answer), reading against the deadline.
+
+    Stricter than http.client, as aiohttp is: a head cut off by the server is a disconnect,
+    and header lines that do not parse are an error rather than silently lost.
+    """
 
     def __init__(
         self, sock: Any, debuglevel: int = 0, method: str | None = None, url: str | None = None
     ) -> None:
-        at = getattr(_current, "at", None)
-        wrapped: Any = sock if at is None else _DeadlineSocket(sock, at)
-        super().__init__(wrapped, debuglevel, method, url)
+        self._wrapped = _DeadlineSocket(sock, getattr(_current, "at", None))
+        super().__init__(self._wrapped, debuglevel, method, url)  # type: ignore[arg-type]
+
+    def begin(self) -> None:
+        super().begin()
+        reader = self._wrapped.reader
+        if reader is not None and reader.eof:
+            # A complete head ends with a blank line, after which http.client reads no
+            # further: an end of stream while reading it means the head was cut off.
+            raise http.client.RemoteDisconnected("the connection closed within the response head")
+        try:
+            assert_header_parsing(self.msg)
+        except HeaderParsingError:
+            raise _MalformedHeaders("malformed header lines") from None
 
 
 class _DeadlineMixin:
@@ -387,8 +418,10 @@ def _refused_head(request: Request, cause: object) -> APIResponseValidationError
         reason = f"a response header line is longer than {_MAX_HEADER_LINE // 1024} KiB"
     elif isinstance(cause, http.client.RemoteDisconnected | http.client.IncompleteRead):
         return None
+    elif isinstance(cause, http.client.BadStatusLine) and not str(cause.args[0]).endswith("\n"):
+        return None  # the status line was cut off: a network fault
     elif isinstance(cause, http.client.HTTPException):
-        reason = f"the response head is malformed ({type(cause).__name__}: {cause})"
+        reason = "the response status line or headers are malformed"
     else:
         return None
     return APIResponseValidationError(

@@ -129,18 +129,63 @@ def test_oversized_response_header_is_refused_without_retry(
     assert retry_waits == []
 
 
-@pytest.mark.parametrize("flavour", FLAVOURS)
-def test_connection_cut_before_the_head_is_still_retried(
-    raw_server: Callable[[Script], RawServer], flavour: str, retry_waits: list[float]
-) -> None:
-    """A connection closed before any response stays a retried APIConnectionError (not a refusal)."""
+def answering(data: bytes) -> tuple[list[RawServer], Script]:
+    """A script that records each request, sends ``data`` and closes; the list gets the server."""
     servers: list[RawServer] = []
 
     def script(conn: RawConnection) -> None:
         request = conn.read_request()
         if request is not None:
             servers[0].record(conn, request)
+            conn.send(data)
 
+    return servers, script
+
+
+MALFORMED = {
+    "bad status code": b"HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\n{}",
+    "not http": b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
+    "header without colon": b"HTTP/1.1 200 OK\r\nNo colon here\r\nContent-Length: 2\r\n\r\n{}",
+}
+
+
+@pytest.mark.parametrize("data", MALFORMED.values(), ids=MALFORMED.keys())
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_malformed_head_is_refused_without_retry(
+    raw_server: Callable[[Script], RawServer],
+    flavour: str,
+    data: bytes,
+    retry_waits: list[float],
+) -> None:
+    """A status line or header the parser rejects is the same APIResponseValidationError in both flavours, sent once."""
+    servers, script = answering(data)
+    servers.append(raw_server(script))
+    with pytest.raises(APIResponseValidationError) as info:
+        call(flavour, servers[0].url(), max_retries=2)
+    assert type(info.value) is APIResponseValidationError
+    assert info.value.message == (
+        "GET /ping: the response status line or headers are malformed; refused, and not retried"
+    )
+    assert len(servers[0].requests) == 1
+
+
+CUT = {
+    "before the head": b"",
+    "in the status line": b"HTTP/1.1 20",
+    "in the headers": b"HTTP/1.1 200 OK\r\nContent-Type: applic",
+}
+
+
+@pytest.mark.parametrize("data", CUT.values(), ids=CUT.keys())
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_connection_cut_in_the_head_is_retried(
+    raw_server: Callable[[Script], RawServer],
+    flavour: str,
+    data: bytes,
+    retry_waits: list[float],
+) -> None:
+    """A connection closed before or within the head is a network fault: APIConnectionError after 3 tries."""
+    servers, script = answering(data)
     servers.append(raw_server(script))
     with pytest.raises(APIConnectionError) as info:
         call(flavour, servers[0].url(), max_retries=2)
