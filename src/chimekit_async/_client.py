@@ -57,8 +57,8 @@ class AsyncChimeKit:
         base_url: The API root; defaults to ``CHIMEKIT_BASE_URL``, then
             ``https://api.chimekit.com/sdk/v1``. ``http://`` is accepted for loopback
             hosts only (the emulator).
-        timeout: Seconds for each request as a whole (connect, send, read the body);
-            ``None`` for no limit. Override per call with ``timeout=``.
+        timeout: Seconds for each request as a whole (connect, send, status line, headers,
+            body); ``None`` for no limit. Override per call with ``timeout=``.
         max_retries: Retries after the first try for retryable failures; override per
             call with ``max_retries=``.
         token_provider: A callable (sync or async) returning a short-lived token, used

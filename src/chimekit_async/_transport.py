@@ -19,7 +19,7 @@ import ssl
 import warnings
 
 import aiohttp
-from aiohttp import hdrs
+from aiohttp import hdrs, http_exceptions
 from yarl import URL
 
 from chimekit_core._converter import instance_builder
@@ -294,11 +294,11 @@ def _refused_head(
     cause = exc.__cause__
     # aiohttp re-raises the parser's error as a plain HttpProcessingError caused by it.
     underlying = cause.__cause__ if cause is not None else None
-    if isinstance(cause, aiohttp.http_exceptions.LineTooLong) or isinstance(
-        underlying, aiohttp.http_exceptions.LineTooLong
+    if isinstance(cause, http_exceptions.LineTooLong) or isinstance(
+        underlying, http_exceptions.LineTooLong
     ):
         reason = f"a response header line is longer than {_MAX_HEAD_LINE // 1024} KiB"
-    elif isinstance(cause, aiohttp.http_exceptions.HttpProcessingError):
+    elif isinstance(cause, http_exceptions.HttpProcessingError):
         reason = "the response status line or headers are malformed"
     else:
         return None

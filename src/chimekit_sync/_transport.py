@@ -239,7 +239,9 @@ class SyncTransport:
     Args:
         pool: A pool the caller owns and closes; otherwise the transport makes its own
             (one per process). A caller's pool is used as it is: its own proxy settings
-            apply, and ``proxy``/``trust_env`` do not.
+            apply, and ``proxy``/``trust_env`` do not; it keeps urllib3's connection
+            classes, so its body is read against the deadline but its status line and
+            headers only with urllib3's per-read timeout.
         proxy: The proxy for every request (already checked by ``check_proxy``).
         trust_env: Without ``proxy``, follow ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY``.
     """
