@@ -11,17 +11,15 @@ from typing import Any
 
 import aiohttp
 import pytest
-import trustme
 import urllib3
 from reliability.rawserver import RawConnection, RawServer, Script, json_response
 
-import chimekit_async._transport
-import chimekit_sync._transport
 from chimekit_async import AsyncChimeKit
 from chimekit_core import APIConnectionError
 from chimekit_sync import ChimeKit
 
 from .forward_proxy import ForwardProxy
+from .tls import trusted_server_context
 
 FLAVOURS = ["sync", "async"]
 KEY = "sk_test_proxy_secret"
@@ -73,13 +71,7 @@ def tls_target(
     raw_server: Callable[[Script], RawServer], monkeypatch: pytest.MonkeyPatch
 ) -> RawServer:
     """An https target (a private CA the SDK's own pools trust) recording each request."""
-    ca = trustme.CA()
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
-    client_context = ssl.create_default_context()
-    ca.configure_trust(client_context)
-    monkeypatch.setattr(chimekit_sync._transport, "_TLS_CONTEXT", client_context)
-    monkeypatch.setattr(chimekit_async._transport, "_TLS_CONTEXT", client_context)
+    server_context = trusted_server_context(monkeypatch)
     servers: list[RawServer] = []
 
     def script(conn: RawConnection) -> None:
