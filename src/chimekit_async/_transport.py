@@ -15,6 +15,7 @@ import base64
 import contextlib
 import functools
 import io
+import os
 import ssl
 import warnings
 
@@ -241,8 +242,8 @@ class AsyncTransport:
             ) from None
         except aiohttp.ClientProxyConnectionError as exc:
             raise APIConnectionError(
-                f"{request.method} {request.path}: could not go through the proxy "
-                f"{_origin(proxy)} ({type(exc.os_error).__name__}: {exc.os_error})",
+                f"{request.method} {request.path}: could not connect to the proxy "
+                f"{_origin(proxy)} ({_describe(exc.os_error)})",
                 method=request.method,
                 url=request.url,
             ) from None
@@ -277,6 +278,13 @@ def _connection_failed(request: Request, exc: BaseException) -> APIConnectionErr
         method=request.method,
         url=request.url,
     )
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: reason``, with the OS's wording for an errno (the same in both flavours)."""
+    if isinstance(exc, OSError) and exc.errno:
+        return f"{type(exc).__name__}: {os.strerror(exc.errno)}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _origin(proxy: URL | None) -> str:

@@ -337,6 +337,14 @@ class SyncTransport:
             return _new_response(resp.status, resp.headers, content)
         except ProxyError as exc:
             cause = exc.original_error
+            if isinstance(cause, NewConnectionError):
+                # Before the timeout check: urllib3 derives it from ConnectTimeoutError.
+                raise APIConnectionError(
+                    f"{request.method} {request.path}: could not connect to the proxy "
+                    f"{proxy.url if proxy else ''} ({_describe(cause.__cause__ or cause)})",
+                    method=request.method,
+                    url=request.url,
+                ) from None
             if isinstance(cause, (TimeoutError, Urllib3TimeoutError)):
                 raise _timed_out(request, timeout) from None
             raise APIConnectionError(
@@ -400,6 +408,13 @@ def _pool_options() -> dict[str, Any]:
     if _TLS_CONTEXT is not None:
         options["ssl_context"] = _TLS_CONTEXT
     return options
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: reason``, with the OS's wording for an errno (the same in both flavours)."""
+    if isinstance(exc, OSError) and exc.errno:
+        return f"{type(exc).__name__}: {os.strerror(exc.errno)}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _timed_out(request: Request, timeout: float | None) -> APITimeoutError:

@@ -93,7 +93,8 @@ def tls_target(
 def make_client(flavour: str, base_url: str, **options: Any) -> Any:
     """A client of ``flavour`` with no retries."""
     cls = ChimeKit if flavour == "sync" else AsyncChimeKit
-    return cls(KEY, base_url=base_url, max_retries=0, **options)
+    options.setdefault("max_retries", 0)
+    return cls(KEY, base_url=base_url, **options)
 
 
 def call(flavour: str, base_url: str, **options: Any) -> Any:
@@ -358,3 +359,40 @@ async def test_proxy_with_own_session_is_refused() -> None:
     assert str(info.value) == (
         "proxy cannot be combined with your own session/pool; configure the proxy on it"
     )
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_unreachable_proxy_is_a_connection_error_naming_it(
+    target: RawServer, flavour: str, retry_waits: list[float]
+) -> None:
+    """A proxy that refuses connections is a retried APIConnectionError naming the proxy, not a timeout."""
+    with pytest.raises(APIConnectionError) as info:
+        call(flavour, target.url(), proxy="http://ann:Wr0ngSecret@127.0.0.1:9", max_retries=1)
+    assert type(info.value) is APIConnectionError
+    assert str(info.value) == (
+        "GET /ping: could not connect to the proxy http://127.0.0.1:9 "
+        "(ConnectionRefusedError: Connection refused)"
+    )
+    assert len(retry_waits) >= 1
+    assert target.requests == []
+
+
+# -- the emulator's pytest fixtures stay local -------------------------------------------------
+
+
+def test_sync_emulator_fixture_never_uses_a_proxy(
+    chimekit: ChimeKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sync: the plugin's ``chimekit`` fixture reaches the local emulator even with HTTP_PROXY set."""
+    monkeypatch.setenv("HTTP_PROXY", DEAD_PROXY)
+    member = chimekit.audience.identify("user_1")
+    assert member.id == "user_1"
+
+
+async def test_async_emulator_fixture_never_uses_a_proxy(
+    async_chimekit: AsyncChimeKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Async: the plugin's ``async_chimekit`` fixture reaches the local emulator even with HTTP_PROXY set."""
+    monkeypatch.setenv("HTTP_PROXY", DEAD_PROXY)
+    member = await async_chimekit.audience.identify("user_1")
+    assert member.id == "user_1"
