@@ -207,10 +207,11 @@ class _DeadlineMixin:
 
     def _new_conn(self) -> Any:
         sock = super()._new_conn()  # type: ignore[misc]
-        # The connect took part of the budget: the TLS handshake gets only the rest.
-        left = _time_left()
-        if left is not None:
-            sock.settimeout(left)
+        # The connect took part of the budget: the TLS handshake gets only the rest. No
+        # raise here (the new socket would leak): a spent budget times out the next read.
+        at: float | None = getattr(_current, "at", None)
+        if at is not None:
+            sock.settimeout(max(at - time.monotonic(), 0.001))
         return sock
 
 
