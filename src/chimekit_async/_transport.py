@@ -144,9 +144,6 @@ class AsyncTransport:
             elif entry.guard.done():
                 del self._own[loop]
 
-    def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
-        return _client_timeout(seconds)
-
     def _proxy_for(self, url: str) -> tuple[URL | None, dict[str, str] | None]:
         proxy = self._proxies.for_url(url)
         if proxy is None:
