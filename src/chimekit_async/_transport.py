@@ -17,6 +17,7 @@ import functools
 import io
 import os
 import ssl
+import sys
 import warnings
 
 import aiohttp
@@ -46,6 +47,10 @@ _MAX_HEAD_LINE = 65536
 # TLS certificates trusted by the sessions the transport makes; None means the system's.
 # Tests set it to a private CA; users who need their own trust pass a configured session.
 _TLS_CONTEXT: ssl.SSLContext | None = None
+# Before CPython 3.12.8/3.13.1 (python/cpython#118960) asyncio leaks a TLS transport whose
+# close handshake the peer never answers, as after a timed-out call; aiohttp then aborts
+# such transports itself when asked (and warns when asked on a fixed Python).
+_CLEANUP_CLOSED = sys.version_info < (3, 12, 8) or (3, 13, 0) <= sys.version_info < (3, 13, 1)
 _NO_PROXY: tuple[URL | None, dict[str, str] | None] = (None, None)
 
 
@@ -63,7 +68,10 @@ class _LoopSession:
         self.loop = loop
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(
-                limit=100, ttl_dns_cache=300, ssl=True if _TLS_CONTEXT is None else _TLS_CONTEXT
+                limit=100,
+                ttl_dns_cache=300,
+                ssl=True if _TLS_CONTEXT is None else _TLS_CONTEXT,
+                enable_cleanup_closed=_CLEANUP_CLOSED,
             ),
             auto_decompress=True,
             raise_for_status=False,

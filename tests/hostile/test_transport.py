@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from reliability.checks import assert_no_resource_warnings
 from reliability.rawserver import RawConnection, RawServer, Script, response_head
 
 from chimekit_async import AsyncChimeKit
@@ -80,13 +81,14 @@ def test_dripped_head_times_out_within_the_timeout(
     assert 1.0 <= elapsed < 1.5
 
 
-def test_sync_dripped_head_over_tls_times_out_within_the_timeout(
-    raw_server: Callable[[Script], RawServer], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_dripped_head_over_tls_times_out_and_frees_the_socket(
+    raw_server: Callable[[Script], RawServer], monkeypatch: pytest.MonkeyPatch, flavour: str
 ) -> None:
-    """Sync over https (reads through an SSLSocket): dripped headers end in APITimeoutError after 1 s.
+    """Over https, dripped headers end in APITimeoutError after 1 s, and no TLS socket is left open.
 
-    Sync only: the async deadline is aiohttp's total timeout, the same for any socket, and
-    asyncio's TLS close handshake outlives the asyncio.run() of this test.
+    (Sync reads through an SSLSocket; async must abort the TLS transport whose close
+    handshake the server never answers, or it outlives the event loop.)
     """
     server_context = trusted_server_context(monkeypatch)
     drip = dripping("headers")
@@ -105,10 +107,11 @@ def test_sync_dripped_head_over_tls_times_out_within_the_timeout(
     server = raw_server(script)
     started = time.monotonic()
     with pytest.raises(APITimeoutError) as info:
-        call("sync", f"https://127.0.0.1:{server.port}/sdk/v1", timeout=1.0)
+        call(flavour, f"https://127.0.0.1:{server.port}/sdk/v1", timeout=1.0)
     elapsed = time.monotonic() - started
     assert str(info.value) == "GET /ping timed out after 1.0 s"
     assert 1.0 <= elapsed < 1.5
+    assert_no_resource_warnings()
 
 
 # -- item 12: large response headers are read; oversized ones refused once ----------------------
