@@ -187,10 +187,14 @@ class _DeadlineHTTPResponse(http.client.HTTPResponse):
             # A complete head ends with a blank line, after which http.client reads no
             # further: an end of stream while reading it means the head was cut off.
             raise http.client.RemoteDisconnected("the connection closed within the response head")
-        try:
-            assert_header_parsing(self.msg)
-        except HeaderParsingError:
-            raise _MalformedHeaders("malformed header lines") from None
+        msg = self.msg
+        # http.client parks what it could not parse as defects or as a "payload" of the
+        # header block; the exact verdict (urllib3's) only when there is something there.
+        if msg.defects or msg._payload:  # type: ignore[attr-defined]
+            try:
+                assert_header_parsing(msg)
+            except HeaderParsingError:
+                raise _MalformedHeaders("malformed header lines") from None
 
 
 class _DeadlineMixin:
