@@ -69,6 +69,8 @@ class ForwardProxy:
         tb: TracebackType | None,
     ) -> None:
         self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() at once
         for thread in self._threads:
             thread.join(JOIN_SECONDS)
         self._listener.close()
