@@ -81,7 +81,7 @@ class ChimeKit:
             text.
         ValueError: ``proxy`` is not an http(s) URL with a host, or comes with your own
             session/pool.
-        TypeError: ``proxy`` is not a string.
+        TypeError: ``proxy`` is not a string, or ``trust_env`` not a bool.
 
     Example:
         >>> with ChimeKit() as ck:  # doctest: +SKIP
@@ -114,7 +114,9 @@ class ChimeKit:
             raise ValueError(
                 "proxy cannot be combined with your own session/pool; configure the proxy on it"
             )
-        self._trust_env = bool(trust_env)
+        if not isinstance(trust_env, bool):
+            raise TypeError(f"trust_env must be a bool, got {type(trust_env).__name__}")
+        self._trust_env = trust_env
         self._config = ClientConfig.resolve(
             secret_key=secret_key,
             base_url=base_url,

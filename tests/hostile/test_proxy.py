@@ -340,6 +340,14 @@ def test_proxy_of_the_wrong_type_is_a_type_error(flavour: str) -> None:
     )
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_trust_env_of_the_wrong_type_is_a_type_error(flavour: str) -> None:
+    """trust_env="no" (truthy) is a TypeError naming the argument, not silently True."""
+    with pytest.raises(TypeError) as info:
+        make_client(flavour, "http://127.0.0.1:9/sdk/v1", trust_env="no")
+    assert str(info.value) == "trust_env must be a bool, got str"
+
+
 def test_proxy_with_own_pool_is_refused() -> None:
     """Sync: proxy= together with the caller's pool is a ValueError (the pool is used as given)."""
     with urllib3.PoolManager() as pool, pytest.raises(ValueError) as info:
