@@ -23,6 +23,11 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.fixture(autouse=True)
 def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests start without the user's CHIMEKIT_* environment."""
+    """Tests start without the user's CHIMEKIT_* environment or proxy variables."""
     for name in ("CHIMEKIT_SECRET_KEY", "CHIMEKIT_BASE_URL", "CHIMEKIT_LOG"):
         monkeypatch.delenv(name, raising=False)
+    # The clients follow HTTP(S)_PROXY/ALL_PROXY like requests do: a developer's proxy
+    # must not carry the suite's calls to the local emulator.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)

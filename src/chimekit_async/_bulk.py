@@ -14,10 +14,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
-
-# typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
-from typing import TYPE_CHECKING, Any, Awaitable, Generic, Literal, TypeVar  # noqa: UP035
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from chimekit_core._bulk import (
     BulkResult,

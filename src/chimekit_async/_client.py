@@ -43,6 +43,7 @@ from chimekit_core._http import (
 )
 from chimekit_core._logging import LOGGER, setup_from_env
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions
+from chimekit_core._proxy import check_proxy
 from chimekit_core._responses import decode_json, status_error
 from chimekit_core._retry import DeadlineExceeded, RetryPolicy
 
@@ -72,8 +73,8 @@ class AsyncChimeKit:
         base_url: The API root; defaults to ``CHIMEKIT_BASE_URL``, then
             ``https://api.chimekit.com/sdk/v1``. ``http://`` is accepted for loopback
             hosts only (the emulator).
-        timeout: Seconds for each request as a whole (connect, send, read the body);
-            ``None`` for no limit. Override per call with ``timeout=``.
+        timeout: Seconds for each request as a whole (connect, send, status line, headers,
+            body); ``None`` for no limit. Override per call with ``timeout=``.
         max_retries: Retries after the first try for retryable failures; override per
             call with ``max_retries=``.
         token_provider: A callable (sync or async) returning a short-lived token, used
@@ -83,10 +84,20 @@ class AsyncChimeKit:
             manages its own, one per event loop.
         retry: How failures are retried (``RetryPolicy``); ``max_retries`` other than its
             default of 2 overrides ``retry.max_retries``.
+        proxy: A forward proxy for every request, ``http://[user:pass@]host:port`` (or
+            ``https://``); https requests go through a CONNECT tunnel, so the proxy never
+            sees the key. Not combinable with your own session/pool: configure its proxy.
+        trust_env: Without ``proxy``, follow the ``HTTPS_PROXY``, ``HTTP_PROXY``,
+            ``ALL_PROXY`` and ``NO_PROXY`` environment variables (read on first use), as
+            requests and httpx do; a loopback host, such as the emulator's, goes through the
+            proxy too unless ``NO_PROXY`` lists it. ``False`` ignores them.
 
     Raises:
         ChimeKitError: no credentials were found, or ``base_url`` would send them in clear
             text.
+        ValueError: ``proxy`` is not an http(s) URL with a host, or comes with your own
+            session/pool.
+        TypeError: ``proxy`` is not a string, or ``trust_env`` not a bool.
 
     Example:
         >>> async with AsyncChimeKit() as ck:  # doctest: +SKIP
@@ -111,8 +122,18 @@ class AsyncChimeKit:
         default_headers: Mapping[str, str] | None = None,
         session: aiohttp.ClientSession | None = None,
         retry: RetryPolicy | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         setup_from_env()
+        self._proxy = check_proxy(proxy)
+        if self._proxy is not None and session is not None:
+            raise ValueError(
+                "proxy cannot be combined with your own session/pool; configure the proxy on it"
+            )
+        if not isinstance(trust_env, bool):
+            raise TypeError(f"trust_env must be a bool, got {type(trust_env).__name__}")
+        self._trust_env = trust_env
         config = ClientConfig.resolve(
             secret_key=secret_key,
             base_url=base_url,
@@ -263,7 +284,7 @@ class AsyncChimeKit:
     def _make_transport(self) -> AsyncTransport:
         from ._transport import AsyncTransport
 
-        return AsyncTransport(self._session_arg)
+        return AsyncTransport(self._session_arg, proxy=self._proxy, trust_env=self._trust_env)
 
     def _get_transport(self) -> AsyncTransport:
         # Made on first use so that building a client imports no HTTP stack; the lock keeps

@@ -5,18 +5,23 @@ It sends a core ``chimekit_core._http.Request``, returns a core
 exception. It owns one ``ClientSession`` per event loop: a client built at import time,
 or used from successive ``asyncio.run()`` calls, opens a fresh session in each loop and
 closes it when that loop shuts down, so nothing is bound to a dead loop and nothing leaks.
+No per-call state outlives the call: timeouts come from a small bounded cache.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import functools
 import io
+import os
 import ssl
+import sys
 import warnings
 
 import aiohttp
-from aiohttp import hdrs
+from aiohttp import hdrs, http_exceptions
 from yarl import URL
 
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
@@ -27,11 +32,30 @@ from chimekit_core._exceptions import (
     InsecureTransportWarning,
 )
 from chimekit_core._http import Request, Response
+from chimekit_core._proxy import Proxy, ProxyResolver
 
 __all__ = ["AsyncTransport"]
 
 _CHUNK = 64 * 1024
 _LARGE_BODY = 1024 * 1024
+# Response heads: a status line or a header value up to 64 KiB is read (aiohttp's default
+# is 8190 bytes), as urllib3/http.client in the sync flavour does.
+_MAX_HEAD_LINE = 65536
+# TLS certificates trusted by the sessions the transport makes; None means the system's.
+# Tests set it to a private CA; users who need their own trust pass a configured session.
+_TLS_CONTEXT: ssl.SSLContext | None = None
+# Before CPython 3.12.8/3.13.1 (python/cpython#118960) asyncio leaks a TLS transport whose
+# close handshake the peer never answers, as after a timed-out call; aiohttp then aborts
+# such transports itself when asked (and warns when asked on a fixed Python).
+_CLEANUP_CLOSED = sys.version_info < (3, 12, 8) or (3, 13, 0) <= sys.version_info < (3, 13, 1)
+_NO_PROXY: tuple[URL | None, dict[str, str] | None] = (None, None)
+
+
+@functools.lru_cache(maxsize=16)
+def _client_timeout(seconds: float | None) -> aiohttp.ClientTimeout:
+    # Bounded: a caller computing a fresh timeout per call (or wait_for_run, whose polls
+    # each get what is left) must not grow a cache for the life of the process.
+    return aiohttp.ClientTimeout(total=seconds)
 
 
 class _LoopSession:
@@ -40,9 +64,16 @@ class _LoopSession:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
+            connector=aiohttp.TCPConnector(
+                limit=100,
+                ttl_dns_cache=300,
+                ssl=True if _TLS_CONTEXT is None else _TLS_CONTEXT,
+                enable_cleanup_closed=_CLEANUP_CLOSED,
+            ),
             auto_decompress=True,
             raise_for_status=False,
+            max_line_size=_MAX_HEAD_LINE,
+            max_field_size=_MAX_HEAD_LINE,
         )
         # aiohttp silently resends an idempotent request once when a pooled connection turns
         # out dead; tenacity is our only retry layer, so every attempt is counted and logged.
@@ -78,13 +109,23 @@ class AsyncTransport:
 
     Args:
         session: A session the caller owns and closes; otherwise the transport opens and
-            closes its own, one per event loop.
+            closes its own, one per event loop. A caller's session is used as it is: its
+            own ``trust_env`` applies, and ``proxy``/``trust_env`` here do not.
+        proxy: The proxy for every request (already checked by ``check_proxy``).
+        trust_env: Without ``proxy``, follow ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY``.
     """
 
-    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        proxy: Proxy | None = None,
+        trust_env: bool = True,
+    ) -> None:
         self._user_session = session
         self._own: dict[asyncio.AbstractEventLoop, _LoopSession] = {}
-        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
+        self._proxies = ProxyResolver(proxy, trust_env and session is None)
+        self._proxy_args: dict[Proxy, tuple[URL | None, dict[str, str] | None]] = {}
         if session is not None:
             _warn_if_unverified(session)
 
@@ -108,11 +149,19 @@ class AsyncTransport:
             elif entry.guard.done():
                 del self._own[loop]
 
-    def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
-        timeout = self._timeouts.get(seconds)
-        if timeout is None:
-            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
-        return timeout
+    def _proxy_for(self, url: str) -> tuple[URL | None, dict[str, str] | None]:
+        proxy = self._proxies.for_url(url)
+        if proxy is None:
+            return _NO_PROXY
+        args = self._proxy_args.get(proxy)
+        if args is None:
+            headers = None
+            if proxy.username is not None:
+                # A header rather than aiohttp.BasicAuth, which aiohttp 3.14 deprecates.
+                pair = f"{proxy.username}:{proxy.password or ''}".encode()
+                headers = {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode()}
+            args = self._proxy_args[proxy] = (URL(proxy.url), headers)
+        return args
 
     async def send(self, request: Request, timeout: float | None) -> Response:
         """Send ``request`` and read the whole response within ``timeout`` seconds.
@@ -130,6 +179,12 @@ class AsyncTransport:
                 session = entry.session
             else:
                 session = self._session()
+        headers = request.headers
+        proxy, proxy_headers = self._proxy_for(request.url) if self._proxies.active else _NO_PROXY
+        if proxy_headers is not None and request.url.startswith("http:"):
+            # aiohttp sends proxy_headers only on a CONNECT; a plain-http request to the
+            # proxy carries them itself.
+            headers = {**headers, **proxy_headers}
         try:
             # Awaited rather than `async with`: the same steps as the context managers'
             # (release, then wait_for_close), without their four extra coroutines.
@@ -138,10 +193,12 @@ class AsyncTransport:
                 # encoded=True: the path is already percent-encoded by core, and yarl must
                 # not decode %2E%2E back into a `..` segment that it would then resolve.
                 URL(request.url, encoded=True),
-                headers=request.headers,
+                headers=headers,
                 data=_payload(request.body),
                 allow_redirects=False,
-                timeout=self._timeouts.get(timeout) or self._timeout(timeout),
+                timeout=_client_timeout(timeout),
+                proxy=proxy,
+                proxy_headers=proxy_headers,
             )
             try:
                 headers = resp.headers
@@ -170,6 +227,33 @@ class AsyncTransport:
                 method=request.method,
                 url=request.url,
             ) from None
+        except aiohttp.ServerDisconnectedError:
+            # Its str() is the repr of whatever part of the head was parsed: say it plainly.
+            raise APIConnectionError(
+                f"{request.method} {request.path}: the server closed the connection before "
+                "the response was complete",
+                method=request.method,
+                url=request.url,
+            ) from None
+        except aiohttp.ClientHttpProxyError as exc:
+            raise APIConnectionError(
+                f"{request.method} {request.path}: could not go through the proxy "
+                f"{_origin(proxy)} (it answered {exc.status} {exc.message})",
+                method=request.method,
+                url=request.url,
+            ) from None
+        except aiohttp.ClientProxyConnectionError as exc:
+            raise APIConnectionError(
+                f"{request.method} {request.path}: could not connect to the proxy "
+                f"{_origin(proxy)} ({_describe(exc.os_error)})",
+                method=request.method,
+                url=request.url,
+            ) from None
+        except aiohttp.ClientResponseError as exc:
+            refused = _refused_head(request, exc)
+            if refused is not None:
+                raise refused from None
+            raise _connection_failed(request, exc) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise APIConnectionError(
                 f"{request.method} {request.path}: connection failed ({type(exc).__name__}: {exc})",
@@ -188,6 +272,52 @@ class AsyncTransport:
             elif not entry.guard.done():
                 asyncio.run_coroutine_threadsafe(entry.close(), loop)
         self._own.clear()
+
+
+def _connection_failed(request: Request, exc: BaseException) -> APIConnectionError:
+    return APIConnectionError(
+        f"{request.method} {request.path}: connection failed ({type(exc).__name__}: {exc})",
+        method=request.method,
+        url=request.url,
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: reason``, with the OS's wording for an errno (the same in both flavours)."""
+    if isinstance(exc, OSError) and exc.errno:
+        return f"{type(exc).__name__}: {os.strerror(exc.errno)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _origin(proxy: URL | None) -> str:
+    return "" if proxy is None else f"{proxy.scheme}://{proxy.host}:{proxy.port}"
+
+
+def _refused_head(
+    request: Request, exc: aiohttp.ClientResponseError
+) -> APIResponseValidationError | None:
+    """The error for a response head aiohttp's parser refused, or ``None`` otherwise.
+
+    An oversized or malformed status line or header block comes back the same on every try,
+    so it is not a connection error (which would be retried).
+    """
+    cause = exc.__cause__
+    # aiohttp re-raises the parser's error as a plain HttpProcessingError caused by it.
+    underlying = cause.__cause__ if cause is not None else None
+    if isinstance(cause, http_exceptions.LineTooLong) or isinstance(
+        underlying, http_exceptions.LineTooLong
+    ):
+        reason = f"a response header line is longer than {_MAX_HEAD_LINE // 1024} KiB"
+    elif isinstance(cause, http_exceptions.HttpProcessingError):
+        reason = "the response status line or headers are malformed"
+    else:
+        return None
+    return APIResponseValidationError(
+        f"{request.method} {request.path}: {reason}; refused, and not retried",
+        status_code=0,
+        body=None,
+        request_id=None,
+    )
 
 
 async def _read_body(resp: aiohttp.ClientResponse) -> bytes:

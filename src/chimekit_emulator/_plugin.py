@@ -64,19 +64,21 @@ if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
     async def async_chimekit(chimekit_emulator: EmulatorHandle) -> AsyncIterator[AsyncChimeKit]:
-        """An ``AsyncChimeKit`` bound to the emulator, closed after the test."""
+        """An ``AsyncChimeKit`` bound to the emulator (never via a proxy), closed after the test."""
         from chimekit_async import AsyncChimeKit
 
         async with AsyncChimeKit(
-            chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url
+            chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url, trust_env=False
         ) as client:
             yield client
 
 
 @pytest.fixture
 def chimekit(chimekit_emulator: EmulatorHandle) -> Iterator[ChimeKit]:
-    """A sync ``ChimeKit`` bound to the emulator, closed after the test."""
+    """A sync ``ChimeKit`` bound to the emulator (never via a proxy), closed after the test."""
     from chimekit_sync import ChimeKit
 
-    with ChimeKit(chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url) as client:
+    with ChimeKit(
+        chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url, trust_env=False
+    ) as client:
         yield client

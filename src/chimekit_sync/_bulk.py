@@ -17,8 +17,6 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-
-# typing.Awaitable (not collections.abc): codegen maps it to typing.Union for the sync twin.
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from chimekit_core._bulk import (

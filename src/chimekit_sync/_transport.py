@@ -3,13 +3,17 @@
 Hand-written (not generated): it sends a core ``chimekit_core._http.Request`` and
 returns a core ``chimekit_core._http.Response``, mapping every urllib3 failure to a
 core exception. urllib3's own retries and redirects are off: tenacity is the only retry
-layer. The body is read one socket read at a time against a deadline, so a server that
-drips its body cannot stretch a call past its timeout. The pool is safe to share between
+layer. Every socket read and write of a request (the CONNECT to a proxy, the request, the
+status line, the headers and the body) waits at most for what is left of the call's
+deadline, so a server that drips its answer cannot stretch a call past its timeout
+(urllib3's own read timeout restarts with every byte). The pool is safe to share between
 threads, and a child process after ``os.fork()`` (Celery prefork) opens its own.
 """
 
 from __future__ import annotations
 
+import http.client
+import io
 import os
 import ssl
 import threading
@@ -20,15 +24,20 @@ from typing import Any
 
 import urllib3
 from urllib3 import Retry
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     DecodeError,
+    HeaderParsingError,
     HTTPError,
     IncompleteRead,
     NewConnectionError,
     ProtocolError,
+    ProxyError,
     ReadTimeoutError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util.response import assert_header_parsing
 from urllib3.util.ssl_ import resolve_cert_reqs
 
 from chimekit_core._encoding import MAX_RESPONSE_BYTES
@@ -39,6 +48,7 @@ from chimekit_core._exceptions import (
     InsecureTransportWarning,
 )
 from chimekit_core._http import Request, Response
+from chimekit_core._proxy import Proxy, ProxyResolver
 
 __all__ = ["SyncTransport"]
 
@@ -47,6 +57,11 @@ _POOL_SIZE = 32
 _ENCODING = "content-encoding"
 # What retries=False becomes inside urllib3 (Retry.from_int), made once instead of per call.
 _NO_RETRIES = Retry(False, redirect=False)
+# http.client refuses a header line longer than this (``http.client._MAXLINE``).
+_MAX_HEADER_LINE = 65536
+# TLS certificates trusted by the pools the transport makes; None means the system's. Tests
+# set it to a private CA; users who need their own trust pass a configured pool.
+_TLS_CONTEXT: ssl.SSLContext | None = None
 _live_transports: weakref.WeakSet[SyncTransport] = weakref.WeakSet()
 
 
@@ -72,17 +87,178 @@ class _Deadline:
         return left
 
 
+# -- the deadline of the call, seen by every socket operation --------------------------------
+#
+# urllib3 calls http.client, which reads the status line and headers through
+# ``sock.makefile("rb")`` with one socket timeout per recv(): a server sending a byte just
+# within each timeout keeps the call alive indefinitely. The pools the transport makes use
+# connection classes whose reads and writes first set the socket's timeout to what is left
+# of the current call's deadline, kept in a thread-local (a connection is used by one thread
+# at a time, the thread that called ``send``). No thread or timer per request.
+
+_current = threading.local()
+
+
+def _time_left() -> float | None:
+    """Seconds left of the calling thread's deadline; ``TimeoutError`` once it has passed."""
+    at: float | None = getattr(_current, "at", None)
+    if at is None:
+        return None
+    left = at - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the call's deadline passed")
+    return left
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The raw stream under http.client's buffered reader: each recv waits only until the deadline.
+
+    It also notes an end of stream, so that a head cut off by the server is told apart from
+    a complete one (http.client takes an EOF in the headers for their end).
+    """
+
+    def __init__(self, raw: Any, sock: Any, at: float | None) -> None:
+        super().__init__()
+        self._raw = raw
+        self._sock = sock
+        self._at = at
+        self.eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        if self._at is not None:
+            left = self._at - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the call's deadline passed")
+            self._sock.settimeout(left)
+        result: int | None = self._raw.readinto(buffer)
+        if not result:
+            self.eof = True
+        return result
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """The socket http.client's response sees: ``makefile`` gives a deadline-bound reader."""
+
+    __slots__ = ("_at", "_sock", "reader")
+
+    def __init__(self, sock: Any, at: float | None) -> None:
+        self._sock = sock
+        self._at = at
+        self.reader: _DeadlineReader | None = None
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        raw = self._sock.makefile(mode, buffering=0)  # counted by the socket, as usual
+        self.reader = _DeadlineReader(raw, self._sock, self._at)
+        return io.BufferedReader(self.reader)
+
+
+class _MalformedHeaders(http.client.HTTPException):
+    """Header lines http.client could not parse (it would otherwise drop them silently)."""
+
+
+class _DeadlineHTTPResponse(http.client.HTTPResponse):
+    """http.client's response (also a proxy's CONNECT answer), reading against the deadline.
+
+    Stricter than http.client, as aiohttp is: a head cut off by the server is a disconnect,
+    and header lines that do not parse are an error rather than silently lost.
+    """
+
+    def __init__(
+        self, sock: Any, debuglevel: int = 0, method: str | None = None, url: str | None = None
+    ) -> None:
+        self._wrapped = _DeadlineSocket(sock, getattr(_current, "at", None))
+        super().__init__(self._wrapped, debuglevel, method, url)  # type: ignore[arg-type]
+
+    def begin(self) -> None:
+        super().begin()
+        reader = self._wrapped.reader
+        if reader is not None and reader.eof:
+            # A complete head ends with a blank line, after which http.client reads no
+            # further: an end of stream while reading it means the head was cut off.
+            raise http.client.RemoteDisconnected("the connection closed within the response head")
+        msg = self.msg
+        # http.client parks what it could not parse as defects or as a "payload" of the
+        # header block; the exact verdict (urllib3's) only when there is something there.
+        if msg.defects or msg._payload:  # type: ignore[attr-defined]
+            try:
+                assert_header_parsing(msg)
+            except HeaderParsingError:
+                raise _MalformedHeaders("malformed header lines") from None
+
+
+class _DeadlineMixin:
+    sock: Any
+    response_class: type[http.client.HTTPResponse] = _DeadlineHTTPResponse
+
+    def send(self, data: Any) -> None:
+        # The request line, headers and body: each sendall waits only until the deadline.
+        if self.sock is not None:
+            left = _time_left()
+            if left is not None:
+                self.sock.settimeout(left)
+        super().send(data)  # type: ignore[misc]
+
+    def _new_conn(self) -> Any:
+        sock = super()._new_conn()  # type: ignore[misc]
+        # The connect took part of the budget: the TLS handshake gets only the rest. No
+        # raise here (the new socket would leak): a spent budget times out the next read.
+        at: float | None = getattr(_current, "at", None)
+        if at is not None:
+            sock.settimeout(max(at - time.monotonic(), 0.001))
+        return sock
+
+
+class _HTTPConnection(_DeadlineMixin, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineMixin, HTTPSConnection):
+    pass
+
+
+class _HTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOL_CLASSES = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+
+
 class SyncTransport:
-    """Sends requests with a urllib3 ``PoolManager``.
+    """Sends requests with a urllib3 ``PoolManager`` (a ``ProxyManager`` per proxy).
 
     Args:
         pool: A pool the caller owns and closes; otherwise the transport makes its own
-            (one per process).
+            (one per process). A caller's pool is used as it is: its own proxy settings
+            apply, and ``proxy``/``trust_env`` do not; it keeps urllib3's connection
+            classes, so its body is read against the deadline but its status line and
+            headers only with urllib3's per-read timeout.
+        proxy: The proxy for every request (already checked by ``check_proxy``).
+        trust_env: Without ``proxy``, follow ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY``.
     """
 
-    def __init__(self, pool: urllib3.PoolManager | None = None) -> None:
+    def __init__(
+        self,
+        pool: urllib3.PoolManager | None = None,
+        *,
+        proxy: Proxy | None = None,
+        trust_env: bool = True,
+    ) -> None:
         self._user_pool = pool
         self._pool: urllib3.PoolManager | None = None
+        self._proxy_pools: dict[Proxy, urllib3.ProxyManager] = {}
+        self._proxies = ProxyResolver(proxy, trust_env and pool is None)
         self._lock = threading.Lock()
         _live_transports.add(self)
         if pool is not None:
@@ -94,10 +270,25 @@ class SyncTransport:
             return pool
         with self._lock:
             if self._pool is None:
-                self._pool = urllib3.PoolManager(
-                    num_pools=10, maxsize=_POOL_SIZE, block=False, retries=False
-                )
+                self._pool = urllib3.PoolManager(**_pool_options())
+                self._pool.pool_classes_by_scheme = _POOL_CLASSES
             return self._pool
+
+    def _get_proxy_pool(self, proxy: Proxy) -> urllib3.ProxyManager:
+        pool = self._proxy_pools.get(proxy)
+        if pool is not None:
+            return pool
+        with self._lock:
+            pool = self._proxy_pools.get(proxy)
+            if pool is None:
+                headers = None
+                if proxy.username is not None:
+                    auth = f"{proxy.username}:{proxy.password or ''}"
+                    headers = urllib3.make_headers(proxy_basic_auth=auth)
+                pool = urllib3.ProxyManager(proxy.url, proxy_headers=headers, **_pool_options())
+                pool.pool_classes_by_scheme = _POOL_CLASSES
+                self._proxy_pools[proxy] = pool
+            return pool
 
     def _drop_pool_in_child(self) -> None:
         # The parent's sockets are shared with this child: close the child's copies only
@@ -106,6 +297,9 @@ class SyncTransport:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.clear()
+        proxy_pools, self._proxy_pools = self._proxy_pools, {}
+        for proxy_pool in proxy_pools.values():
+            proxy_pool.clear()
 
     def send(self, request: Request, timeout: float | None) -> Response:
         """Send ``request`` and read the whole response within ``timeout`` seconds.
@@ -116,7 +310,9 @@ class SyncTransport:
             APIResponseValidationError: the body is larger than 32 MiB.
         """
         deadline = _Deadline(timeout)
-        pool = self._get_pool()
+        _current.at = deadline.at
+        proxy = self._proxies.for_url(request.url) if self._proxies.active else None
+        pool = self._get_pool() if proxy is None else self._get_proxy_pool(proxy)
         try:
             # The deadline was set just now: what remains of it is still `timeout`.
             left = timeout
@@ -132,13 +328,33 @@ class SyncTransport:
                 timeout=left,
             )
             try:
-                content = _read_body(resp, deadline)
+                # The pools made here bound each read by the deadline already; a caller's
+                # pool is bounded between reads.
+                content = _read_body(resp, deadline if pool is self._user_pool else None)
             except BaseException:
                 resp.close()
                 resp.release_conn()
                 raise
             resp.release_conn()
             return Response(resp.status, resp.headers, content, request)
+        except ProxyError as exc:
+            cause = exc.original_error
+            if isinstance(cause, NewConnectionError):
+                # Before the timeout check: urllib3 derives it from ConnectTimeoutError.
+                raise APIConnectionError(
+                    f"{request.method} {request.path}: could not connect to the proxy "
+                    f"{proxy.url if proxy else ''} ({_describe(cause.__cause__ or cause)})",
+                    method=request.method,
+                    url=request.url,
+                ) from None
+            if isinstance(cause, (TimeoutError, Urllib3TimeoutError)):
+                raise _timed_out(request, timeout) from None
+            raise APIConnectionError(
+                f"{request.method} {request.path}: could not go through the proxy "
+                f"{proxy.url if proxy else ''} ({type(cause).__name__}: {cause})",
+                method=request.method,
+                url=request.url,
+            ) from None
         except NewConnectionError as exc:
             # Listed first: urllib3 derives it from ConnectTimeoutError for old callers, but a
             # refused connection or a failed DNS lookup is not a timeout.
@@ -148,12 +364,20 @@ class SyncTransport:
                 url=request.url,
             ) from None
         except (TimeoutError, Urllib3TimeoutError, ReadTimeoutError):
-            raise APITimeoutError(
-                f"{request.method} {request.path} timed out after {timeout} s",
+            raise _timed_out(request, timeout) from None
+        except ProtocolError as exc:
+            reason = exc.args[-1] if exc.args else None
+            if isinstance(reason, TimeoutError):
+                raise _timed_out(request, timeout) from None
+            refused = _refused_head(request, reason)
+            if refused is not None:
+                raise refused from None
+            raise APIConnectionError(
+                f"{request.method} {request.path}: the response was cut off or garbled ({exc})",
                 method=request.method,
                 url=request.url,
             ) from None
-        except (IncompleteRead, ProtocolError, DecodeError) as exc:
+        except (IncompleteRead, DecodeError) as exc:
             raise APIConnectionError(
                 f"{request.method} {request.path}: the response was cut off or garbled ({exc})",
                 method=request.method,
@@ -167,13 +391,67 @@ class SyncTransport:
             ) from None
 
     def close(self) -> None:
-        """Close the pool this transport made (never a pool the caller passed)."""
+        """Close the pools this transport made (never a pool the caller passed)."""
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.clear()
+        proxy_pools, self._proxy_pools = self._proxy_pools, {}
+        for proxy_pool in proxy_pools.values():
+            proxy_pool.clear()
 
 
-def _read_body(resp: Any, deadline: _Deadline) -> bytes:
+def _pool_options() -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "num_pools": 10,
+        "maxsize": _POOL_SIZE,
+        "block": False,
+        "retries": False,
+    }
+    if _TLS_CONTEXT is not None:
+        options["ssl_context"] = _TLS_CONTEXT
+    return options
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: reason``, with the OS's wording for an errno (the same in both flavours)."""
+    if isinstance(exc, OSError) and exc.errno:
+        return f"{type(exc).__name__}: {os.strerror(exc.errno)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _timed_out(request: Request, timeout: float | None) -> APITimeoutError:
+    return APITimeoutError(
+        f"{request.method} {request.path} timed out after {timeout} s",
+        method=request.method,
+        url=request.url,
+    )
+
+
+def _refused_head(request: Request, cause: object) -> APIResponseValidationError | None:
+    """The error for a response head http.client refused, or ``None`` for a network fault.
+
+    An oversized or malformed status line or header block comes back the same on every try,
+    so it is not a connection error (which would be retried).
+    """
+    if isinstance(cause, http.client.LineTooLong):
+        reason = f"a response header line is longer than {_MAX_HEADER_LINE // 1024} KiB"
+    elif isinstance(cause, http.client.RemoteDisconnected | http.client.IncompleteRead):
+        return None
+    elif isinstance(cause, http.client.BadStatusLine) and not str(cause.args[0]).endswith("\n"):
+        return None  # the status line was cut off: a network fault
+    elif isinstance(cause, http.client.HTTPException):
+        reason = "the response status line or headers are malformed"
+    else:
+        return None
+    return APIResponseValidationError(
+        f"{request.method} {request.path}: {reason}; refused, and not retried",
+        status_code=0,
+        body=None,
+        request_id=None,
+    )
+
+
+def _read_body(resp: Any, deadline: _Deadline | None) -> bytes:
     length = resp.length_remaining
     if length is not None and length > MAX_RESPONSE_BYTES:
         raise _too_large(resp)
@@ -184,7 +462,8 @@ def _read_body(resp: Any, deadline: _Deadline) -> bytes:
     parts = []
     size = 0
     while True:
-        _set_socket_timeout(resp, deadline.remaining())
+        if deadline is not None:
+            _set_socket_timeout(resp, deadline.remaining())
         chunk = resp.read1(_CHUNK, decode_content=True)
         if not chunk:
             if resp.length_remaining:
