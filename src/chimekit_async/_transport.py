@@ -24,14 +24,13 @@ import aiohttp
 from aiohttp import hdrs, http_exceptions
 from yarl import URL
 
-from chimekit_core._encoding import MAX_RESPONSE_BYTES
 from chimekit_core._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
     InsecureTransportWarning,
 )
-from chimekit_core._http import Request, Response
+from chimekit_core._http import MAX_RESPONSE_BYTES, Request, Response
 from chimekit_core._proxy import Proxy, ProxyResolver
 
 __all__ = ["AsyncTransport"]

@@ -10,10 +10,13 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._encoding import check_headers
 from ._exceptions import ChimeKitError
-from ._http import merge_headers
-from ._retry import RetryPolicy
+from ._validation import (
+    check_headers,
+    check_max_retries,
+    check_timeout,
+    checked_default_headers,
+)
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "ClientConfig", "TokenProvider", "user_agent"]
@@ -83,48 +86,6 @@ class ClientConfig:
             max_retries=check_max_retries(max_retries),
             default_headers=checked_default_headers(default_headers),
         )
-
-
-def check_timeout(timeout: object, name: str = "timeout") -> float | None:
-    """Check a timeout in seconds: a positive number, or ``None`` for no limit."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError(f"{name} must be a number of seconds or None")
-    if not timeout > 0 or timeout == float("inf"):
-        raise ValueError(f"{name} must be a positive, finite number of seconds, got {timeout!r}")
-    return float(timeout)
-
-
-def check_max_retries(max_retries: object, name: str = "max_retries") -> int:
-    """Check a retry count: an int >= 0."""
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-        raise TypeError(f"{name} must be an int")
-    if max_retries < 0:
-        raise ValueError(f"{name} must be >= 0, got {max_retries}")
-    return max_retries
-
-
-def checked_default_headers(headers: object) -> dict[str, str]:
-    """Check ``default_headers``: a mapping of valid header names to values (or ``None``).
-
-    Names that differ only in letter case are one header; the last one given wins.
-    """
-    if headers is None:
-        return {}
-    if not isinstance(headers, Mapping):
-        raise TypeError("default_headers must be a mapping of header names to values")
-    check_headers(headers, "default_headers")
-    checked: dict[str, str] = {}
-    merge_headers(checked, headers)
-    return checked
-
-
-def check_retry_policy(retry: object) -> RetryPolicy:
-    """Check the ``retry`` argument: a ``RetryPolicy``."""
-    if not isinstance(retry, RetryPolicy):
-        raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
-    return retry
 
 
 def _check_base_url(url: str) -> str:

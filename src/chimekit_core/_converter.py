@@ -1,7 +1,4 @@
-"""The one cattrs converter, on cattrs' generated hooks: one factory for every attrs class.
-
-camelCase wire names; tolerant reading (see ``_models``); strict scalars (no ``str(42)``).
-"""
+"""The one cattrs converter: cattrs-generated hooks for every attrs class, camelCase keys."""
 
 from __future__ import annotations
 
@@ -52,8 +49,10 @@ def _datetime(or_none: bool = False) -> Callable[[Any, Any], Any]:
     return structure_datetime
 
 
-def _iso(t: datetime) -> str:  # as the API writes times: milliseconds (or finer), UTC as "Z"
-    spec = "microseconds" if t.microsecond % 1000 else "milliseconds"
+def _iso(t: datetime) -> str:  # UTC as "Z"; as precise as the time is: s, ms or us
+    spec = (
+        "microseconds" if t.microsecond % 1000 else "milliseconds" if t.microsecond else "seconds"
+    )
     return t.isoformat(timespec=spec).replace("+00:00", "Z")
 
 

@@ -15,24 +15,13 @@ from urllib.parse import quote
 import attrs
 
 from ._converter import get_converter
+from ._validation import require_id
 
 __all__ = [
-    "MAX_RESPONSE_BYTES",
-    "check_headers",
     "encode_json",
     "path_segment",
-    "require_id",
 ]
 
-MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-"""Bodies larger than this (after decompression) are refused: no documented response is near it."""
-
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-# A header value is visible ASCII, spaces and tabs (RFC 9110 field-value without obs-text).
-# CR, LF and NUL could split or forge a header; other control characters make aiohttp raise a
-# bare ValueError and servers answer 400; non-ASCII text has no one encoding on the wire (aiohttp
-# sends UTF-8, urllib3 Latin-1 or a UnicodeEncodeError), so both flavours refuse it up front.
-_BAD_HEADER_VALUE = re.compile(r"[^\t\x20-\x7e]")
 _DOTS_ONLY = re.compile(r"^\.+$")
 # The characters ``quote(safe="")`` leaves as they are: an id made of them only (and not
 # of dots only) is its own encoding, so the common ids skip quote().
@@ -44,20 +33,6 @@ Servers and proxies refuse request lines over 4-8 KiB (aiohttp and nginx at 8 Ki
 400 or 414 that cannot name the argument, and a URL of megabytes takes urllib3 seconds to
 re-scan; two ids and the rest of the URL must fit, so an id is refused here, by name.
 """
-
-
-def require_id(value: object, name: str) -> str:
-    """Check that an identifier argument is a non-empty string, and return it.
-
-    Raises:
-        TypeError: ``value`` is not a string.
-        ValueError: ``value`` is empty.
-    """
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must be a non-empty string")
-    return value
 
 
 def path_segment(value: object, name: str) -> str:
@@ -97,28 +72,6 @@ def _too_long(name: str) -> ValueError:
         f"{name} is too long to send in a URL: at most {MAX_PATH_SEGMENT} characters "
         "once percent-encoded (non-ASCII characters take 6 to 12)"
     )
-
-
-def check_headers(headers: Mapping[str, str], source: str) -> None:
-    """Refuse header names that are not HTTP tokens and values that are not visible ASCII.
-
-    Raises:
-        TypeError: ``headers`` is not a mapping, or a name or value is not a string.
-        ValueError: a name or value could split or forge a header (CR, LF, NUL), or holds
-            another control character or non-ASCII text.
-    """
-    if not isinstance(headers, Mapping):
-        raise TypeError(f"{source} must be a mapping of header names to values")
-    for header_name, value in headers.items():
-        if not isinstance(header_name, str) or not isinstance(value, str):
-            raise TypeError(f"{source}: header names and values must be strings")
-        if not _HEADER_NAME.match(header_name):
-            raise ValueError(f"{source}: {header_name!r} is not a valid header name")
-        if _BAD_HEADER_VALUE.search(value):
-            raise ValueError(
-                f"{source}: the value of {header_name!r} contains CR, LF, NUL, another control "
-                "character or non-ASCII text, which cannot be sent in an HTTP header"
-            )
 
 
 def encode_json(body: Any) -> bytes:

@@ -6,7 +6,19 @@ from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["Exchange", "Request", "Response", "has_header", "merge_headers", "set_header"]
+__all__ = [
+    "MAX_RESPONSE_BYTES",
+    "Exchange",
+    "Request",
+    "Response",
+    "has_header",
+    "merge_headers",
+    "set_header",
+]
+
+
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""Bodies larger than this (after decompression) are refused: no documented response is near it."""
 
 
 @attrs.frozen

@@ -56,39 +56,16 @@ from typing import Generic, TypeVar
 import attrs
 
 from ._exceptions import APIResponseValidationError
+from ._validation import MAX_LIMIT
 
-__all__ = ["HistoryCursor", "Page", "PageData", "PageRequest", "check_paging"]
+__all__ = ["HistoryCursor", "Page", "PageData", "PageRequest"]
 
 T = TypeVar("T")
 
-MAX_LIMIT = 100
 MIN_WINDOW = 128  # remembered ids: at least this many, and at least two pages
 MAX_BACK = MAX_LIMIT // 2  # the most items a request re-reads before the next unread one
 MAX_IDLE_PAGES = 8  # consecutive responses without a new item before giving up
 RECENT_RESPONSES = 10  # responses whose fingerprints are kept to recognise a repeat
-
-
-def check_paging(limit: object, offset: object, max_items: object) -> None:
-    """Check paging arguments before any request.
-
-    Raises:
-        TypeError: an argument is not an int.
-        ValueError: ``limit`` outside 1..100, negative ``offset`` or ``max_items``.
-    """
-    for name, value in (("limit", limit), ("offset", offset)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    assert isinstance(limit, int)
-    assert isinstance(offset, int)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    if offset < 0:
-        raise ValueError(f"offset must be >= 0, got {offset}")
-    if max_items is not None:
-        if isinstance(max_items, bool) or not isinstance(max_items, int):
-            raise TypeError(f"max_items must be an int or None, not {type(max_items).__name__}")
-        if max_items < 0:
-            raise ValueError(f"max_items must be >= 0, got {max_items}")
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._converter import get_converter
-from ._encoding import require_id
+from ._http import merge_headers
 from ._models import (
     ChannelContent,
     ChannelContentParam,
@@ -20,18 +20,34 @@ from ._models import (
     TemplateContentParam,
 )
 from ._options import NOT_GIVEN
+from ._retry import RetryPolicy
 
 __all__ = [
+    "MAX_LIMIT",
     "check_content",
+    "check_headers",
     "check_identities",
     "check_identity",
     "check_json_object",
     "check_keys",
+    "check_max_retries",
+    "check_paging",
+    "check_retry_policy",
+    "check_timeout",
+    "checked_default_headers",
     "optional_text",
     "require_id",
 ]
 
 _CHANNELS = ("in_app", "email")
+MAX_LIMIT = 100
+"""The largest page the message-history endpoint serves."""
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# A header value is visible ASCII, spaces and tabs (RFC 9110 field-value without obs-text).
+# CR, LF and NUL could split or forge a header; other control characters make aiohttp raise a
+# bare ValueError and servers answer 400; non-ASCII text has no one encoding on the wire (aiohttp
+# sends UTF-8, urllib3 Latin-1 or a UnicodeEncodeError), so both flavours refuse it up front.
+_BAD_HEADER_VALUE = re.compile(r"[^\t\x20-\x7e]")
 
 
 def _keys(*typed_dicts: Any) -> frozenset[str]:
@@ -172,3 +188,104 @@ def _model_to_wire(value: Any, name: str) -> dict[str, Any]:
         ) from None
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise TypeError(f"{name} cannot be sent as JSON ({type(exc).__name__}: {exc})") from None
+
+
+def require_id(value: object, name: str) -> str:
+    """Check that an identifier argument is a non-empty string, and return it.
+
+    Raises:
+        TypeError: ``value`` is not a string.
+        ValueError: ``value`` is empty.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
+
+
+def check_headers(headers: Mapping[str, str], source: str) -> None:
+    """Refuse header names that are not HTTP tokens and values that are not visible ASCII.
+
+    Raises:
+        TypeError: ``headers`` is not a mapping, or a name or value is not a string.
+        ValueError: a name or value could split or forge a header (CR, LF, NUL), or holds
+            another control character or non-ASCII text.
+    """
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"{source} must be a mapping of header names to values")
+    for header_name, value in headers.items():
+        if not isinstance(header_name, str) or not isinstance(value, str):
+            raise TypeError(f"{source}: header names and values must be strings")
+        if not _HEADER_NAME.match(header_name):
+            raise ValueError(f"{source}: {header_name!r} is not a valid header name")
+        if _BAD_HEADER_VALUE.search(value):
+            raise ValueError(
+                f"{source}: the value of {header_name!r} contains CR, LF, NUL, another control "
+                "character or non-ASCII text, which cannot be sent in an HTTP header"
+            )
+
+
+def check_timeout(timeout: object, name: str = "timeout") -> float | None:
+    """Check a timeout in seconds: a positive number, or ``None`` for no limit."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(f"{name} must be a number of seconds or None")
+    if not timeout > 0 or timeout == float("inf"):
+        raise ValueError(f"{name} must be a positive, finite number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+def check_max_retries(max_retries: object, name: str = "max_retries") -> int:
+    """Check a retry count: an int >= 0."""
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(f"{name} must be an int")
+    if max_retries < 0:
+        raise ValueError(f"{name} must be >= 0, got {max_retries}")
+    return max_retries
+
+
+def checked_default_headers(headers: object) -> dict[str, str]:
+    """Check ``default_headers``: a mapping of valid header names to values (or ``None``).
+
+    Names that differ only in letter case are one header; the last one given wins.
+    """
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise TypeError("default_headers must be a mapping of header names to values")
+    check_headers(headers, "default_headers")
+    checked: dict[str, str] = {}
+    merge_headers(checked, headers)
+    return checked
+
+
+def check_retry_policy(retry: object) -> RetryPolicy:
+    """Check the ``retry`` argument: a ``RetryPolicy``."""
+    if not isinstance(retry, RetryPolicy):
+        raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
+    return retry
+
+
+def check_paging(limit: object, offset: object, max_items: object) -> None:
+    """Check paging arguments before any request.
+
+    Raises:
+        TypeError: an argument is not an int.
+        ValueError: ``limit`` outside 1..100, negative ``offset`` or ``max_items``.
+    """
+    for name, value in (("limit", limit), ("offset", offset)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    assert isinstance(limit, int)
+    assert isinstance(offset, int)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    if offset < 0:
+        raise ValueError(f"offset must be >= 0, got {offset}")
+    if max_items is not None:
+        if isinstance(max_items, bool) or not isinstance(max_items, int):
+            raise TypeError(f"max_items must be an int or None, not {type(max_items).__name__}")
+        if max_items < 0:
+            raise ValueError(f"max_items must be >= 0, got {max_items}")

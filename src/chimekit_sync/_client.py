@@ -24,16 +24,8 @@ from urllib.parse import urlencode
 import attrs
 
 from chimekit_core import _tracing
-from chimekit_core._config import (
-    DEFAULT_BASE_URL,
-    ClientConfig,
-    check_max_retries,
-    check_retry_policy,
-    check_timeout,
-    checked_default_headers,
-    user_agent,
-)
-from chimekit_core._encoding import check_headers, encode_json
+from chimekit_core._config import DEFAULT_BASE_URL, ClientConfig, user_agent
+from chimekit_core._encoding import encode_json
 from chimekit_core._exceptions import APITimeoutError, AuthenticationError, ChimeKitError
 from chimekit_core._http import (
     Exchange,
@@ -48,6 +40,13 @@ from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions
 from chimekit_core._proxy import check_proxy
 from chimekit_core._responses import decode_json, status_error
 from chimekit_core._retry import DeadlineExceeded, RetryPolicy
+from chimekit_core._validation import (
+    check_headers,
+    check_max_retries,
+    check_retry_policy,
+    check_timeout,
+    checked_default_headers,
+)
 
 from ._audience import Audience
 from ._concurrency import FLAVOUR, resolve, warn_if_loop_running

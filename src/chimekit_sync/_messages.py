@@ -21,8 +21,8 @@ from chimekit_core._models import (
     TemplateContentParam,
 )
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
-from chimekit_core._pagination import PageData, check_paging
-from chimekit_core._validation import check_content, optional_text, require_id
+from chimekit_core._pagination import PageData
+from chimekit_core._validation import check_content, check_paging, optional_text, require_id
 
 from ._bulk import Rows, bulk
 from ._pagination import Paginator

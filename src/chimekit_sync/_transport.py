@@ -40,14 +40,13 @@ from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.response import assert_header_parsing
 from urllib3.util.ssl_ import resolve_cert_reqs
 
-from chimekit_core._encoding import MAX_RESPONSE_BYTES
 from chimekit_core._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
     InsecureTransportWarning,
 )
-from chimekit_core._http import Request, Response
+from chimekit_core._http import MAX_RESPONSE_BYTES, Request, Response
 from chimekit_core._proxy import Proxy, ProxyResolver
 
 __all__ = ["SyncTransport"]

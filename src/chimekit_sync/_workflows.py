@@ -10,13 +10,12 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Unpack
 
 from chimekit_core._bulk import DEFAULT_CONCURRENCY, RUN_ROW, BulkResult
-from chimekit_core._config import check_timeout
 from chimekit_core._encoding import path_segment
 from chimekit_core._exceptions import APITimeoutError
 from chimekit_core._models import WorkflowRun, WorkflowRunRef
 from chimekit_core._options import NOT_GIVEN, NotGiven, RequestOptions, omit_not_given
 from chimekit_core._retry import DeadlineExceeded
-from chimekit_core._validation import check_json_object, require_id
+from chimekit_core._validation import check_json_object, check_timeout, require_id
 
 from ._bulk import Rows, bulk
 from ._concurrency import sleep

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from chimekit_async import APIResponseValidationError, AsyncChimeKit
-from chimekit_core._encoding import MAX_RESPONSE_BYTES
+from chimekit_core._http import MAX_RESPONSE_BYTES
 from chimekit_sync import ChimeKit
 
 from .checks import assert_no_resource_warnings
