@@ -50,8 +50,11 @@ def _loads(content: bytes) -> Any:
     ``surrogatepass``; anything else goes through ``json.loads``.
     """
     if content[:1] == b"{" and content[1:2] != b"\x00":
-        return _DECODER.decode(content.decode("utf-8", "surrogatepass"))
-    return json.loads(content)
+        text = content.decode("utf-8", "surrogatepass")
+        data, end = _DECODER.raw_decode(text)  # no leading whitespace: it starts with {
+        if end == len(text):
+            return data
+    return json.loads(content)  # also for trailing whitespace or data, with its own error
 
 
 @functools.cache  # one entry per type the SDK reads: a few dozen at most
