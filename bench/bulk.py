@@ -6,6 +6,10 @@
   with 20 ms injected on every send (a ``delay`` fault rule), against a sequential loop of
   ``send`` (timed on 300 messages and extrapolated to 10,000). Target: at least 20x at
   the default concurrency. Also timed at other concurrencies, to show where the time goes.
+  Each line prints the ceiling next to the measurement: a batch waits one latency per
+  ``concurrency`` calls where the loop waits one per call, so it is at most
+  ``concurrency`` times faster. At the contract's default of 8 the ceiling is 8x, below the
+  20x target, which is still judged as it stands (FAIL) rather than moved.
 - ``memory``: ``tracemalloc`` peak while 1,000 and 100,000 rows stream through the bulk
   engine of each flavour, against a fake call that answers at once (the engine is what is
   measured, not the emulator). Target: the peak does not grow with the rows.
@@ -126,7 +130,8 @@ async def bench_latency(quick: bool) -> tuple[bool, list[str]]:
                 default = " (default)" if concurrency == DEFAULT_CONCURRENCY else ""
                 lines.append(
                     f"async send_many concurrency {concurrency:>2}{default}: {elapsed:6.2f} s, "
-                    f"{sends / elapsed:6.0f}/s, {ratios[concurrency]:5.1f}x the loop"
+                    f"{sends / elapsed:6.0f}/s, {ratios[concurrency]:5.1f}x the loop "
+                    f"(ceiling {concurrency}x, {ratios[concurrency] / concurrency:.0%} of it)"
                 )
         with ChimeKit(SECRET, base_url=emulator.base_url) as sync_client:
             started = time.perf_counter()
@@ -134,16 +139,20 @@ async def bench_latency(quick: bool) -> tuple[bool, list[str]]:
             ok = sum(result.ok for result in results_sync)
             elapsed = time.perf_counter() - started
             assert ok == sends
+            speedup = sequential / elapsed
             lines.append(
                 f"sync  send_many concurrency {DEFAULT_CONCURRENCY:>2} (default): "
-                f"{elapsed:6.2f} s, {sends / elapsed:6.0f}/s, {sequential / elapsed:5.1f}x the loop"
+                f"{elapsed:6.2f} s, {sends / elapsed:6.0f}/s, {speedup:5.1f}x the loop "
+                f"(ceiling {DEFAULT_CONCURRENCY}x, {speedup / DEFAULT_CONCURRENCY:.0%} of it)"
             )
     finally:
         emulator.close()
     passed = ratios[DEFAULT_CONCURRENCY] >= 20.0
     lines.append(
-        f"target >= 20x at the default concurrency: {ratios[DEFAULT_CONCURRENCY]:.1f}x "
-        f"{'PASS' if passed else 'FAIL'}"
+        f"target >= 20x at the default concurrency ({DEFAULT_CONCURRENCY}): "
+        f"{ratios[DEFAULT_CONCURRENCY]:.1f}x {'PASS' if passed else 'FAIL'}; the ceiling there is "
+        f"{DEFAULT_CONCURRENCY}x (at most `concurrency` times a loop), so 20x "
+        + ("is out of reach at this default" if DEFAULT_CONCURRENCY < 20 else "is reachable")
     )
     return passed, lines
 

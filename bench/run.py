@@ -7,9 +7,12 @@ server in a separate process (``bench/_server.py``, pinned to another CPU when t
 one), so the server is not the bottleneck and both sides of each comparison pay the
 same network cost. The SDK and its baseline take turns so that noise from the rest of
 the machine hits both alike: request by request at concurrency 1, in short alternating
-batches otherwise. A reported value is the median over rounds (at least 3, mostly 7 to
-31), and a ratio is the median of the per-round ratios. The table prints the ratios and
-PASS/FAIL per target; every sample lands in ``bench/results/latest.json``. The exit
+batches otherwise. Every SDK-vs-baseline pair
+alternates its order round by round: the SDK goes first in odd rounds, the baseline in
+even ones. A reported value is the median over rounds (at least 3, mostly 7 to 31), and
+a ratio is the median of the per-round ratios; next to it the table prints their spread
+(interquartile range, and min-max) and PASS/FAIL per target. Every sample and every
+per-round ratio lands in ``bench/results/latest.json``. The exit
 status is 1 when a target fails (unless ``--allow-fail``). See bench/README.md.
 """
 
@@ -127,10 +130,31 @@ class Result:
     passed: bool | None = None
     samples: dict[str, list[float]] = field(default_factory=dict)
     note: str = ""
+    ratios: list[float] = field(default_factory=list)  # per round: the spread of ``ratio``
+    spread: dict[str, float] = field(default_factory=dict)  # q1, q3, min, max of ``ratios``
+
+    def set_ratios(self, ratios: list[float]) -> None:
+        """The per-round ratios: ``ratio`` is their median, ``spread`` their quartiles."""
+        self.ratios = ratios
+        self.ratio = median(ratios)
+        self.spread = spread(ratios)
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """The interquartile range and the extremes of the per-round ratios."""
+    if len(values) < 2:
+        return {"q1": values[0], "q3": values[0], "min": values[0], "max": values[0]}
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return {"q1": q1, "q3": q3, "min": min(values), "max": max(values)}
+
+
+def sdk_first(round_number: int) -> bool:
+    """Whether the SDK goes first in this round (1-based): odd rounds SDK, even baseline."""
+    return round_number % 2 == 1
 
 
 def compare(
@@ -146,18 +170,19 @@ def compare(
     note: str = "",
 ) -> Result:
     """A row comparing two contenders measured in the same rounds."""
-    return Result(
+    result = Result(
         id=id,
         name=name,
         unit=unit,
         sdk=median(samples[sdk_key]),
         baseline=median(samples[baseline_key]),
         baseline_name=baseline_name,
-        ratio=paired_ratio(samples, sdk_key, baseline_key),
         target=target,
         samples={"sdk": samples[sdk_key], baseline_key: samples[baseline_key]},
         note=note,
     )
+    result.set_ratios(round_ratios(samples, sdk_key, baseline_key))
+    return result
 
 
 def headers(flavour: str) -> dict[str, str]:
@@ -176,9 +201,9 @@ def log(text: str) -> None:
     sys.stderr.flush()
 
 
-def paired_ratio(samples: dict[str, list[float]], sdk: str, baseline: str) -> float:
-    """The median over rounds of SDK / baseline, each pair measured back to back."""
-    return median([a / b for a, b in zip(samples[sdk], samples[baseline], strict=True)])
+def round_ratios(samples: dict[str, list[float]], sdk: str, baseline: str) -> list[float]:
+    """SDK / baseline for each round, each pair measured back to back."""
+    return [a / b for a, b in zip(samples[sdk], samples[baseline], strict=True)]
 
 
 async def _interleaved(
@@ -189,12 +214,15 @@ async def _interleaved(
     Each round, every contender makes ``per_round`` requests, interleaved one by one (in
     alternating order) with the others', so a burst of load from elsewhere on the machine
     slows all of them alike; a round's throughput is its requests over the time they took.
+    The first contender (the SDK) leads odd rounds, the last one even rounds.
     """
     samples: dict[str, list[float]] = {name: [] for name in calls}
-    order = list(calls.items())
     clock = time.perf_counter
-    for _ in range(rounds):
+    for number in range(1, rounds + 1):
         spent = dict.fromkeys(calls, 0.0)
+        order = list(calls.items())
+        if not sdk_first(number):
+            order.reverse()
         for _ in range(per_round):
             for name, call in order:
                 started = clock()
@@ -223,13 +251,14 @@ async def _alternate(
 ) -> dict[str, list[float]]:
     """Run each contender once per round, back to back, in alternating order.
 
-    A full garbage collection (untimed) before each run keeps one contender's garbage
-    from being collected on the next one's time.
+    The first contender (the SDK) leads odd rounds and the order is reversed in even
+    ones. A full garbage collection (untimed) before each run keeps one contender's
+    garbage from being collected on the next one's time.
     """
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     order = list(contenders)
-    for index in range(rounds):
-        for name in order if index % 2 == 0 else reversed(order):
+    for number in range(1, rounds + 1):
+        for name in order if sdk_first(number) else reversed(order):
             gc.collect()
             samples[name].append(await contenders[name]())
     return samples
@@ -320,7 +349,7 @@ async def bench_async_get(base_url: str, rounds: int, scale: float) -> list[Resu
             sdk_key="sdk",
             baseline_key="aiohttp",
             baseline_name="raw aiohttp",
-            target=">= 0.90x",
+            target=">= 0.95x",
         ),
         compare(
             id="async_get_c50_vs_httpx",
@@ -343,10 +372,12 @@ def _interleaved_sync(
 ) -> dict[str, list[float]]:
     """The sync twin of :func:`_interleaved`."""
     samples: dict[str, list[float]] = {name: [] for name in calls}
-    order = list(calls.items())
     clock = time.perf_counter
-    for _ in range(rounds):
+    for number in range(1, rounds + 1):
         spent = dict.fromkeys(calls, 0.0)
+        order = list(calls.items())
+        if not sdk_first(number):
+            order.reverse()
         for _ in range(per_round):
             for name, call in order:
                 started = clock()
@@ -405,9 +436,9 @@ def bench_sync_get(base_url: str, rounds: int, scale: float) -> list[Result]:
         log("  sync get, 4 threads")
         batch = int(400 * scale)
         four: dict[str, list[float]] = {"sdk": [], "urllib3": []}
-        for index in range(rounds):
+        for number in range(1, rounds + 1):
             pair = [("sdk", sdk_call), ("urllib3", urllib3_call)]
-            for name, call in pair if index % 2 == 0 else reversed(pair):
+            for name, call in pair if sdk_first(number) else reversed(pair):
                 gc.collect()
                 four[name].append(_threaded(call, batch, 4, threads))
         pool.clear()
@@ -569,9 +600,9 @@ def bench_parse_only(rounds: int) -> list[Result]:
         samples: dict[str, list[float]] = {"sdk": [], "pydantic": []}
         sdk()
         pydantic()
-        for index in range(rounds):
+        for number in range(1, rounds + 1):
             pair = [("sdk", sdk), ("pydantic", pydantic)]
-            for name, fn in pair if index % 2 == 0 else reversed(pair):
+            for name, fn in pair if sdk_first(number) else reversed(pair):
                 gc.collect()
                 samples[name].append(fn())
         results.append(
@@ -637,20 +668,19 @@ async def bench_slow_history(base_url: str, rounds: int) -> list[Result]:
         log(f"  iterating {HISTORY} messages at {SLOW_PAGE_MS:.0f} ms per page")
         samples = await _alternate({"sdk": sdk, "sequential": sequential}, rounds)
     sdk_s, seq_s = median(samples["sdk"]), median(samples["sequential"])
-    return [
-        Result(  # times, not rates: the ratio is the speed-up, sequential over SDK
-            id="slow_history_speedup",
-            name=f"iterate {HISTORY:,} messages, {SLOW_PAGE_MS:.0f} ms/page",
-            unit="s",
-            sdk=sdk_s,
-            baseline=seq_s,
-            baseline_name="sequential raw aiohttp",
-            ratio=paired_ratio(samples, "sequential", "sdk"),
-            target=">= 3.00x",
-            samples=samples,
-            note=f"SDK: paginator.with_prefetch({PREFETCH}); ratio = speed-up (time saved)",
-        )
-    ]
+    result = Result(  # times, not rates: the ratio is the speed-up, sequential over SDK
+        id="slow_history_speedup",
+        name=f"iterate {HISTORY:,} messages, {SLOW_PAGE_MS:.0f} ms/page",
+        unit="s",
+        sdk=sdk_s,
+        baseline=seq_s,
+        baseline_name="sequential raw aiohttp",
+        target=">= 3.00x",
+        samples=samples,
+        note=f"SDK: paginator.with_prefetch({PREFETCH}); ratio = speed-up (time saved)",
+    )
+    result.set_ratios(round_ratios(samples, "sequential", "sdk"))
+    return [result]
 
 
 # --- 5: memory -------------------------------------------------------------------------
@@ -714,26 +744,27 @@ def bench_imports(runs: int) -> list[Result]:
     for module in modules:
         import_ms(module)  # writes the bytecode caches where they are missing
     samples: dict[str, list[float]] = {module: [] for module in modules}
-    for _ in range(runs):
-        for module in modules:
+    for number in range(1, runs + 1):
+        for module in modules if sdk_first(number) else reversed(modules):
             samples[module].append(import_ms(module))
     ms = {module: median(values) for module, values in samples.items()}
-    return [
-        Result(
+    results = []
+    for name in ("chimekit_async", "chimekit_sync"):
+        result = Result(
             id=f"import_{name}",
             name=f"import {name}",
             unit="ms",
             sdk=ms[name],
             baseline=ms["aiohttp"],
             baseline_name="import aiohttp",
-            ratio=ms[name] / ms["aiohttp"],
             target="<= 0.50x",
             samples=samples,
             note=f"the import statement in a fresh interpreter, median of {runs}; "
             f"import urllib3: {ms['urllib3']:.0f} ms",
         )
-        for name in ("chimekit_async", "chimekit_sync")
-    ]
+        result.set_ratios(round_ratios(samples, name, "aiohttp"))
+        results.append(result)
+    return results
 
 
 # --- the report ------------------------------------------------------------------------
@@ -761,7 +792,7 @@ def fmt(value: float | None, unit: str) -> str:
 
 
 def table(results: list[Result]) -> str:
-    rows = [("benchmark", "SDK", "baseline", "", "ratio", "target", "result")]
+    rows = [("benchmark", "SDK", "baseline", "", "ratio", "IQR", "min-max", "target", "result")]
     rows += [
         (
             r.name,
@@ -769,6 +800,8 @@ def table(results: list[Result]) -> str:
             fmt(r.baseline, r.unit),
             r.baseline_name or "",
             "-" if r.ratio is None else f"{r.ratio:.2f}x",
+            f"{r.spread['q1']:.2f}-{r.spread['q3']:.2f}" if r.spread else "-",
+            f"{r.spread['min']:.2f}-{r.spread['max']:.2f}" if r.spread else "-",
             r.target or "(info)",
             "" if r.passed is None else ("PASS" if r.passed else "FAIL"),
         )

@@ -362,14 +362,32 @@ class AsyncChimeKit:
         return await self._attempts(call, max_retries)
 
     async def _attempts(self, call: _Call, max_retries: int) -> Exchange:
-        """The first try, then retries only after a retryable failure."""
+        """The first try, then retries only after a retryable failure.
+
+        The first try calls ``_attempt_once`` itself (``_attempt`` inlined: one coroutine
+        less on every call); its 401 handling is ``_reauthenticated``.
+        """
         try:
-            response = await self._attempt(call)
+            response = await self._attempt_once(call)
+        except ChimeKitError as exc:
+            if isinstance(exc, AuthenticationError) and call.refreshable:
+                response = await self._reauthenticated(call, max_retries, exc)
+            elif max_retries == 0 or not self._retry_policy.is_retryable(exc):
+                raise
+            else:
+                response = await self._retry(call, max_retries, exc)
+        return Exchange(response, call.retries, time.monotonic() - call.started)
+
+    async def _reauthenticated(
+        self, call: _Call, max_retries: int, unauthorized: AuthenticationError
+    ) -> Response:
+        """After a 401 on the first try: the resend with a new token, then any retries."""
+        try:
+            return await self._resend_with_new_token(call, unauthorized)
         except ChimeKitError as exc:
             if max_retries == 0 or not self._retry_policy.is_retryable(exc):
                 raise
-            response = await self._retry(call, max_retries, exc)
-        return Exchange(response, call.retries, time.monotonic() - call.started)
+            return await self._retry(call, max_retries, exc)
 
     async def _send_traced(
         self, call: _Call, max_retries: int, tracer: Tracer, caller: FrameType
@@ -427,19 +445,23 @@ class AsyncChimeKit:
         except AuthenticationError as exc:
             if not call.refreshable:
                 raise
-            call.refreshable = False
-            if call.trace is not None:
-                call.trace.reauthenticating(exc)
-            request = call.request
-            LOGGER.info(
-                "%s %s: 401, asking the token provider for a new token",
-                request.method,
-                request.path,
-            )
-            headers = dict(request.headers)
-            headers["Authorization"] = await self._authorization()
-            call.request = Request(request.method, request.url, headers, request.body, request.path)
-            return await self._attempt_once(call)
+            return await self._resend_with_new_token(call, exc)
+
+    async def _resend_with_new_token(self, call: _Call, exc: AuthenticationError) -> Response:
+        """The one resend after a 401, with a token the provider makes anew."""
+        call.refreshable = False
+        if call.trace is not None:
+            call.trace.reauthenticating(exc)
+        request = call.request
+        LOGGER.info(
+            "%s %s: 401, asking the token provider for a new token",
+            request.method,
+            request.path,
+        )
+        headers = dict(request.headers)
+        headers["Authorization"] = await self._authorization()
+        call.request = Request(request.method, request.url, headers, request.body, request.path)
+        return await self._attempt_once(call)
 
     async def _attempt_once(self, call: _Call) -> Response:
         transport = self._shared.transport

@@ -60,12 +60,14 @@ def _is_optional(type_: Any) -> bool:  # X | None, exactly
     return isinstance(type_, types.UnionType) and len(set(type_.__args__) - {type(None)}) == 1
 
 
-def _optional_hook(type_: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+def _optional_hook(type_: Any, converter: cattrs.Converter) -> Any:
     inner_type = next(arg for arg in typing.get_args(type_) if arg is not type(None))
     if inner_type in (str, bool, int, dict[str, Any]):  # the common cases, in one call
         return _strict(typing.get_origin(inner_type) or inner_type, or_none=True)
     if inner_type is datetime:
         return _datetime(or_none=True)
+    if attrs.has(inner_type):  # a nested model that may be null: one call, not two
+        return _model_structure_hook(inner_type, converter, or_none=True)
     inner = converter.get_structure_hook(inner_type)
     return lambda value, _: None if value is None else inner(value, inner_type)
 
@@ -76,8 +78,8 @@ def _list_hook(type_: Any, converter: cattrs.Converter) -> Callable[[Any, Any], 
     return lambda value, _: [inner(item, element) for item in list_or_none(value, _) or ()]
 
 
-def _model_structure_hook(cls: type[Any], converter: cattrs.Converter) -> Callable[..., Any]:
-    """The cattrs-generated hook of ``cls``, wrapped to fill in optional fields, keep extras."""
+def _model_structure_hook(cls: type[Any], converter: Any, or_none: bool = False) -> Any:
+    """The generated hook of ``cls`` (or_none: ``cls | None``): optionals filled, extras kept."""
     from cattrs.gen import make_dict_structure_fn, override
 
     fields, hints = [f for f in attrs.fields(cls) if f.init], typing.get_type_hints(cls)
@@ -94,6 +96,8 @@ def _model_structure_hook(cls: type[Any], converter: cattrs.Converter) -> Callab
     def structure_model(data: Any, _: Any = None) -> Any:
         nonlocal last
         if data.__class__ is not dict:
+            if data is None and or_none:
+                return None
             raise TypeError(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
         if scalars and data == (memo := last)[0]:  # read ``last`` once
             return memo[1]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from ._converter import get_converter
@@ -35,6 +37,31 @@ _ERRORS_BY_STATUS: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _MAX_MESSAGE_CHARS = 500
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _loads(content: bytes) -> Any:
+    """``json.loads(content)``, without its encoding detection for the usual UTF-8 object.
+
+    A body starting with ``{`` and no NUL after it is what ``json.loads`` itself would
+    decode as UTF-8 (no BOM, not UTF-16/32), so it is decoded the same way, with the same
+    ``surrogatepass``; anything else goes through ``json.loads``.
+    """
+    if content[:1] == b"{" and content[1:2] != b"\x00":
+        text = content.decode("utf-8", "surrogatepass")
+        data, end = _DECODER.raw_decode(text)  # no leading whitespace: it starts with {
+        if end == len(text):
+            return data
+    return json.loads(content)  # also for trailing whitespace or data, with its own error
+
+
+@functools.cache  # one entry per type the SDK reads: a few dozen at most
+def _structure_hook(cast_to: Any) -> Callable[[Any, Any], Any]:
+    """The converter's hook for ``cast_to``: dispatched once per type, not once per response."""
+    hook: Callable[[Any, Any], Any] = get_converter().get_structure_hook(cast_to)
+    return hook
 
 
 def decode_json(response: Response) -> Any:
@@ -94,12 +121,12 @@ def parse_response(
             the ``idempotency_key`` to resend with, so a retry is not a duplicate.
     """
     try:
-        data = json.loads(response.content) if response.content else None
+        data = _loads(response.content) if response.content else None
         if field is not None:
             if not isinstance(data, dict):
                 raise TypeError(f"expected a JSON object with {field!r}")
             data = data[field]
-        return get_converter().structure(data, cast_to)
+        return _structure_hook(cast_to)(data, cast_to)
     except Exception as exc:  # cattrs and json raise many types; all mean "cannot read it"
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise _unreadable(response, detail, method, idempotency_key) from None

@@ -15,6 +15,7 @@ and the method is read from the stack, only when a span is started
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
@@ -189,5 +190,10 @@ def _result(exchange: Exchange, cast_to: type[T], field: str | None, nullable: b
 def _parse(exchange: Exchange, cast_to: type[T], field: str | None, nullable: bool) -> Any:
     if cast_to is _NONE_TYPE:
         return None
-    shape: Any = cast_to | None if nullable else cast_to
-    return parse_response(exchange.response, shape, field)
+    shape: Any = cast_to
+    return parse_response(exchange.response, _or_none(shape) if nullable else shape, field)
+
+
+@functools.cache  # one per model: ``X | None`` is a new object each time it is written
+def _or_none(cast_to: Any) -> Any:
+    return cast_to | None
