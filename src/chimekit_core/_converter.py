@@ -36,11 +36,10 @@ def _strict(kind: type, or_none: bool = False) -> Callable[[Any, Any], Any]:
     return structure_exactly
 
 
-def _datetime(or_none: bool = False) -> Callable[[Any, Any], Any]:
+def _datetime(or_none: bool = False) -> Callable[[Any, Any], Any]:  # RFC 3339 allows "z"
     def structure_datetime(value: Any, _: Any) -> datetime | None:
         if value is None and or_none:
             return None
-        # RFC 3339 allows "z"; fromisoformat takes "Z" (and raises TypeError for a non-str).
         parsed = datetime.fromisoformat(value.replace("z", "Z") if type(value) is str else value)
         if parsed.tzinfo is None:
             raise ValueError(f"timestamp {value!r} has no timezone")
@@ -50,9 +49,8 @@ def _datetime(or_none: bool = False) -> Callable[[Any, Any], Any]:
 
 
 def _iso(t: datetime) -> str:  # UTC as "Z"; as precise as the time is: s, ms or us
-    spec = (
-        "microseconds" if t.microsecond % 1000 else "milliseconds" if t.microsecond else "seconds"
-    )
+    us = t.microsecond
+    spec = ("seconds", "milliseconds", "microseconds")[bool(us) + bool(us % 1000)]
     return t.isoformat(timespec=spec).replace("+00:00", "Z")
 
 

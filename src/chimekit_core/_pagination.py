@@ -167,17 +167,20 @@ class HistoryCursor(Generic[T]):
             return None
         if not self._started:
             return PageRequest(self._start, self._limit) if ahead == 0 else None
+        start = max(0, self._boundary - self._back)
+        size = min(self._limit + (self._boundary - start) + self._extra, MAX_LIMIT)
+        # The new items a page brings while the list holds still: the page less the items
+        # re-read before the boundary (99 at limit=100, where the re-read one is not extra).
+        stride = min(self._limit, size - (self._boundary - start))
         if ahead:
             remaining = None if self._max_items is None else self._max_items - self._yielded
             if (
                 not self._steady
-                or self._boundary + ahead * self._limit >= self._total
-                or (remaining is not None and ahead * self._limit >= remaining)
+                or self._boundary + ahead * stride >= self._total
+                or (remaining is not None and ahead * stride >= remaining)
             ):
                 return None
-        start = max(0, self._boundary - self._back)
-        size = min(self._limit + (self._boundary - start) + self._extra, MAX_LIMIT)
-        return PageRequest(start + ahead * self._limit, size)
+        return PageRequest(start + ahead * stride, size)
 
     def accept(self, data: PageData[T]) -> Page[T]:
         """Take one response; return the page of items to hand out (possibly empty).
@@ -229,7 +232,8 @@ class HistoryCursor(Generic[T]):
         self._boundary = self._bounded(
             max(self._boundary + change, data.offset + anchor + 1 + taken)
         )
-        self._steady = aligned and taken == self._limit
+        # Steady: the page sat where expected and every item after the anchor was new.
+        self._steady = aligned and anchor + 1 + taken == len(keys) == data.limit
         if self._steady:
             self._extra //= 2  # the list has calmed down: ask for less again
         # The end only on a short page: a full one reaching totalCount may come from a

@@ -21,7 +21,6 @@ to the HTTP library, logged or shown in an error has none.
 from __future__ import annotations
 
 import ipaddress
-import urllib.request
 from urllib.parse import unquote, urlsplit
 
 import attrs
@@ -132,6 +131,8 @@ class ProxyResolver:
         self._by_scheme: dict[str, Proxy] = {}
         self._no_proxy: list[str] = []
         if proxy is None and trust_env:
+            import urllib.request  # about 35 ms: only when the first pool is made
+
             env = urllib.request.getproxies_environment()
             for scheme in ("http", "https", "all"):
                 value = env.get(scheme)
