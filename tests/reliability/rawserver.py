@@ -171,6 +171,8 @@ class RawServer:
             conns = list(self._open)
         for conn in conns:
             conn.close()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() at once
         for thread in self._threads:
             thread.join(JOIN_SECONDS)
         self._listener.close()
