@@ -34,7 +34,9 @@ def _install(session: nox.Session, *groups: str, editable: bool = True) -> None:
 def tests(session: nox.Session) -> None:
     """The whole test suite against the emulator (warnings are errors)."""
     _install(session, "test", "integration")
-    session.run("pytest", *(session.posargs or ["-q"]))
+    # Four workers on two cores: most tests wait on sockets and subprocesses, not the CPU;
+    # worksteal keeps a worker from idling behind another's queue of slow tests.
+    session.run("pytest", *(session.posargs or ["-q", "-n", "4", "--dist", "worksteal"]))
 
 
 @nox.session

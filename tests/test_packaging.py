@@ -7,9 +7,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_wheel_contains_every_package(tmp_path: Path) -> None:
     """A wheel has core, async, the generated sync twin, the emulator, py.typed and entry points."""
     subprocess.run(

@@ -10,6 +10,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import bodies
 import pytest
 from aiohttp import ClientResponse
 from aioresponses import aioresponses
@@ -40,17 +41,7 @@ async def client() -> AsyncIterator[AsyncChimeKit]:
 
 async def test_identify_request_shape(client: AsyncChimeKit) -> None:
     """POST /audience/identify carries JSON, auth, an idempotency key and only given fields."""
-    member = {
-        "id": "u",
-        "email": "a@b.c",
-        "displayName": None,
-        "identities": [],
-        "attributes": None,
-        "created": "2025-01-01T00:00:00.000Z",
-        "updated": "2025-01-01T00:00:00.000Z",
-        "deleted": None,
-        "lastSeen": None,
-    }
+    member = {**bodies.MEMBER, "id": "u", "email": "a@b.c"}
     with aioresponses() as mocked:
         mocked.post(
             f"{BASE}/audience/identify", payload={"member": member}, response_class=_Response
@@ -86,21 +77,8 @@ async def test_list_query_and_encoded_path(client: AsyncChimeKit) -> None:
 async def test_template_send_body(client: AsyncChimeKit) -> None:
     """A template send puts templateId and variables under content, nothing else."""
     sent = {
-        "message": {
-            "id": "m",
-            "memberId": "mem",
-            "categoryId": "c",
-            "source": "sdk",
-            "templateId": "t",
-            "templateVersionId": None,
-            "payload": {},
-            "dispatchStatus": "dispatched",
-            "scheduledFor": None,
-            "createdAt": "2025-01-01T00:00:00.000Z",
-        },
-        "delivery": None,
-        "notification": None,
-        "audienceMember": {"id": "mem"},
+        **bodies.SEND_RESPONSE,
+        "message": {**bodies.MESSAGE, "id": "m", "templateId": "t", "memberId": "mem"},
     }
     with aioresponses() as mocked:
         mocked.post(f"{BASE}/messages/send", payload=sent, response_class=_Response)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import bodies
 import pytest
 from hostile.servers import Reply, Seen, serve
 from opentelemetry import trace
@@ -484,19 +485,7 @@ def test_works_when_opentelemetry_cannot_be_imported(chimekit_emulator: Emulator
     assert [header(entry, "traceparent") for entry in journal] == [None, None]
 
 
-MEMBER = {
-    "member": {
-        "id": "u",
-        "email": None,
-        "displayName": None,
-        "identities": [],
-        "attributes": {},
-        "created": "2025-01-01T00:00:00.000Z",
-        "updated": "2025-01-01T00:00:00.000Z",
-        "deleted": None,
-        "lastSeen": None,
-    }
-}
+MEMBER = {"member": bodies.MEMBER}
 
 
 @flavours

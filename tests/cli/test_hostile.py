@@ -7,25 +7,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import bodies
 from hostile.servers import Reply, Seen, serve
 
 from .runner import read_jsonl, run_cli, write_jsonl
 
 
 def member(external_id: str) -> dict[str, Any]:
-    return {
-        "member": {
-            "id": external_id,
-            "email": None,
-            "displayName": None,
-            "identities": [],
-            "attributes": {},
-            "created": "2026-01-01T00:00:00.000Z",
-            "updated": "2026-01-01T00:00:00.000Z",
-            "deleted": None,
-            "lastSeen": None,
-        }
-    }
+    return {"member": {**bodies.MEMBER, "id": external_id}}
 
 
 def test_failures_of_another_server_are_reported_per_row(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import signal
 import subprocess
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,20 @@ def test_resume_truncates_the_errors_report_to_the_checkpoint(
     assert len(chimekit_emulator.members()) == 4500
 
 
+@pytest.fixture
+def sigint_not_ignored() -> Iterator[None]:
+    """Children start with SIGINT at its default even when pytest inherited it ignored.
+
+    A background job of a non-interactive shell (``pytest ... &`` in a script) starts with
+    SIGINT ignored, and a child process inherits that: the CLI would never see the signal.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("sigint_not_ignored")
 def test_ctrl_c_saves_the_checkpoint_and_exits_130(
     chimekit_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from bodies import U1
 
 from chimekit_emulator import EmulatorControl, EmulatorError, EmulatorHandle
 
-from .bodies import U1
 from .harness import Api
 
 

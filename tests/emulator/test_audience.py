@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from bodies import U1
 
-from .bodies import U1
 from .harness import Api
 
 

@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from bodies import FIXTURES, SEND_U1, SUPPRESS_EMAIL, U1
 
 from chimekit_emulator import EmulatorControl
 
-from .bodies import FIXTURES, SEND_U1, SUPPRESS_EMAIL, U1
 from .harness import EmulatorProcess, http_request_bytes, run_cli, wait_until
 
 LISTENING = re.compile(r"ChimeKit emulator listening on http://127\.0\.0\.1:(\d+)/sdk/v1\n")

@@ -4,10 +4,10 @@ changed) on the real socket, by path, count and probability."""
 from __future__ import annotations
 
 import pytest
+from bodies import SEND_U1, U1
 
 from chimekit_emulator import EmulatorHandle, FaultRule
 
-from .bodies import SEND_U1, U1
 from .harness import Api
 
 HISTORY = "^/messages/members/u1/messages"

@@ -9,6 +9,7 @@ import time
 
 import aiohttp
 import pytest
+from bodies import U1
 
 from chimekit_emulator import (
     EmulatorConfig,
@@ -19,7 +20,6 @@ from chimekit_emulator import (
     FaultRule,
 )
 
-from .bodies import U1
 from .harness import Api, http_request_bytes, raw_exchange, split_http, wait_until
 
 MEMBER_PATH = "^/audience/members/u1$"

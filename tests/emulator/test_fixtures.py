@@ -6,10 +6,10 @@ import copy
 from typing import Any
 
 import pytest
+from bodies import FIXTURES, IN_APP, U1
 
 from chimekit_emulator import EmulatorConfig, EmulatorHandle, EmulatorServer
 
-from .bodies import FIXTURES, IN_APP, U1
 from .harness import Api
 
 

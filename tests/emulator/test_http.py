@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from bodies import U1
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chimekit_emulator import EmulatorHandle
 
-from .bodies import U1
 from .harness import Api, segment
 
 REQUEST_ID = re.compile(r"req_[0-9a-f]{24}")

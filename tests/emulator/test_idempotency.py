@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from bodies import SEND_U1, SUPPRESS_EMAIL, U1
 
 from chimekit_emulator import EmulatorConfig, EmulatorHandle, EmulatorServer
 
-from .bodies import SEND_U1, SUPPRESS_EMAIL, U1
 from .harness import Api
 
 

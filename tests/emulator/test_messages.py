@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from bodies import U1
 
 from chimekit_emulator import EmulatorConfig, EmulatorHandle, EmulatorServer
 from chimekit_emulator._store import MemberRecord, NotificationRecord, Store
 
-from .bodies import U1
 from .harness import Api
 
 

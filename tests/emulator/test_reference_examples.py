@@ -4,111 +4,21 @@ from __future__ import annotations
 
 import re
 
+from bodies import (
+    GET_MESSAGE_RESPONSE,
+    LIST_RESPONSE,
+    MEMBER,
+    NOTIFICATION,
+    RECIPIENT,
+    RUN_RESPONSE,
+    SEND_RESPONSE,
+    SUPPRESSION,
+)
+
 from chimekit_emulator import EmulatorHandle
 
 from .harness import Api, shape
 
-MEMBER = {
-    "id": "user_123",
-    "email": "ava@example.com",
-    "displayName": "Ava Example",
-    "identities": [{"type": "email", "value": "ava@example.com", "verified": True}],
-    "attributes": {"plan": "pro"},
-    "created": "2025-01-01T00:00:00.000Z",
-    "updated": "2025-01-01T00:00:00.000Z",
-    "deleted": None,
-    "lastSeen": None,
-}
-SUPPRESSION = {
-    "id": "sup_123",
-    "reason": "opt-out",
-    "createdAt": "2025-01-01T00:00:00.000Z",
-    "updatedAt": "2025-01-01T00:00:00.000Z",
-    "identity": {
-        "id": "aid_123",
-        "type": "email",
-        "value": "ava@example.com",
-        "verified": True,
-        "metadata": None,
-    },
-    "category": None,
-}
-MESSAGE = {
-    "id": "msg_123",
-    "memberId": "mem_123",
-    "categoryId": "cat_123",
-    "source": "sdk",
-    "templateId": None,
-    "templateVersionId": None,
-    "payload": {},
-    "dispatchStatus": "dispatched",
-    "scheduledFor": None,
-    "createdAt": "2025-01-01T00:00:00.000Z",
-}
-NOTIFICATION = {
-    "id": "not_123",
-    "title": "Welcome!",
-    "snippet": "A quick hello from ChimeKit",
-    "body": "Sent from the SDK endpoints.",
-    "actions": None,
-    "readAt": None,
-    "archivedAt": None,
-}
-RECIPIENT = {
-    "id": "mem_123",
-    "externalUserId": "user_123",
-    "displayName": "Ava Example",
-    "email": "ava@example.com",
-}
-SEND_RESPONSE = {
-    "message": MESSAGE,
-    "delivery": None,
-    "notification": NOTIFICATION,
-    "audienceMember": {"id": "mem_123"},
-}
-GET_MESSAGE_RESPONSE = {
-    "message": {
-        "message": MESSAGE,
-        "delivery": None,
-        "notification": NOTIFICATION,
-        "recipient": RECIPIENT,
-    }
-}
-LIST_RESPONSE = {
-    "messages": [
-        {
-            "message": {
-                "id": "msg_123",
-                "memberId": "mem_123",
-                "categoryId": "cat_123",
-                "source": "sdk",
-                "dispatchStatus": "dispatched",
-                "scheduledFor": None,
-                "createdAt": "2025-01-01T00:00:00.000Z",
-                "snippet": "A quick hello from ChimeKit",
-            },
-            "delivery": None,
-            "recipient": RECIPIENT,
-            "category": {"id": "cat_123", "name": "Product"},
-        }
-    ],
-    "pagination": {"totalCount": 1, "limit": 20, "offset": 0},
-}
-RUN_RESPONSE = {
-    "run": {
-        "id": "wr_123",
-        "workflowVersionId": "wv_123",
-        "workflowId": "w_123",
-        "workflowKey": "welcome-sequence",
-        "status": "queued",
-        "memberId": "mem_123",
-        "memberExternalUserId": "user_123",
-        "createdAt": "2025-01-01T00:00:00.000Z",
-        "startedAt": None,
-        "finishedAt": None,
-        "context": {"utmCampaign": "winter-launch", "apiKeyId": "key_123"},
-    }
-}
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 

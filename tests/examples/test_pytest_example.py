@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_the_copyable_pytest_example_passes_with_the_plugin_fixtures() -> None:
     """All of its tests pass, in pytest-asyncio's default strict mode as a user's project has it."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CHIMEKIT_")}
@@ -34,6 +37,7 @@ def test_the_copyable_pytest_example_passes_with_the_plugin_fixtures() -> None:
     assert "warning" not in result.stdout.lower()
 
 
+@pytest.mark.slow
 def test_the_readme_pytest_example_passes_pasted_into_a_fresh_project(tmp_path: Path) -> None:
     """The README's example, alone in an empty project with no configuration, passes."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

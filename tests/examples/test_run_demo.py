@@ -10,10 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pytest
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -66,6 +64,7 @@ def load_example(name: str) -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_run_demo_runs_both_quickstarts_against_the_emulator() -> None:
     """Exit 0, every step of both flavours printed in order, nothing leaked or warned."""
     result = subprocess.run(

@@ -64,6 +64,7 @@ def run_batch(flavour: str, base_url: str) -> list[BulkResult[Any]]:
     return asyncio.run(main())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flavour", ["async", "sync"])
 def test_a_429_pauses_every_worker_and_halves_concurrency(
     function_server: Callable[[Handler], FunctionServer], flavour: str

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
+import bodies
 import pytest
 
 from chimekit_core import APITimeoutError, AuthenticationError, InternalServerError, RetryPolicy
@@ -23,55 +24,14 @@ from .servers import FunctionServer, Handler, Reply, Seen
 
 Start = Callable[[Handler], FunctionServer]
 
-SENT = {
-    "message": {
-        "id": "msg_1",
-        "memberId": "mem_1",
-        "categoryId": None,
-        "source": "sdk",
-        "templateId": None,
-        "templateVersionId": None,
-        "payload": {},
-        "dispatchStatus": "dispatched",
-        "scheduledFor": None,
-        "createdAt": "2025-01-01T00:00:00.000Z",
-    },
-    "delivery": None,
-    "notification": None,
-    "audienceMember": {"id": "mem_1"},
-}
+SENT = bodies.SEND_RESPONSE
 CONTENT = {"in_app": {"title": "hi"}}
-MEMBER = {
-    "member": {
-        "id": "user_1",
-        "email": None,
-        "displayName": None,
-        "identities": [],
-        "attributes": {},
-        "created": "2025-01-01T00:00:00.000Z",
-        "updated": "2025-01-01T00:00:00.000Z",
-        "deleted": None,
-        "lastSeen": None,
-    }
-}
+MEMBER = {"member": bodies.MEMBER}
 
 
 def _run_body(status: str, finished: bool) -> dict[str, Any]:
-    return {
-        "run": {
-            "id": "wr_1",
-            "workflowVersionId": "wv_1",
-            "workflowId": "w_1",
-            "workflowKey": "welcome",
-            "status": status,
-            "memberId": "mem_1",
-            "memberExternalUserId": "user_1",
-            "createdAt": "2025-01-01T00:00:00.000Z",
-            "startedAt": None,
-            "finishedAt": "2025-01-01T00:00:01.000Z" if finished else None,
-            "context": {},
-        }
-    }
+    finished_at = "2025-01-01T00:00:01.000Z" if finished else None
+    return {"run": {**bodies.RUN, "status": status, "finishedAt": finished_at}}
 
 
 def _failing_then(failures: int, status: int, body: Any) -> Handler:
@@ -263,26 +223,7 @@ REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 
 def _history_page(offset: int, limit: int, total: int) -> dict[str, Any]:
     items = [
-        {
-            "message": {
-                "id": f"msg_{position}",
-                "memberId": "mem_1",
-                "categoryId": None,
-                "source": "sdk",
-                "dispatchStatus": "dispatched",
-                "scheduledFor": None,
-                "createdAt": "2025-01-01T00:00:00.000Z",
-                "snippet": "hi",
-            },
-            "delivery": None,
-            "recipient": {
-                "id": "mem_1",
-                "externalUserId": "user_1",
-                "displayName": None,
-                "email": None,
-            },
-            "category": None,
-        }
+        {**bodies.HISTORY_ITEM, "message": {**bodies.HISTORY_MESSAGE, "id": f"msg_{position}"}}
         for position in range(offset, min(offset + limit, total))
     ]
     return {

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import bodies
 import pytest
 
 from chimekit_async import AsyncChimeKit
@@ -31,24 +32,9 @@ NO_PROGRESS = (
 
 def _item(message_id: str) -> dict[str, Any]:
     return {
-        "message": {
-            "id": message_id,
-            "memberId": "mem_1",
-            "categoryId": None,
-            "source": "sdk",
-            "dispatchStatus": "dispatched",
-            "scheduledFor": None,
-            "createdAt": "2025-01-01T00:00:00.000Z",
-            "snippet": message_id,
-        },
-        "delivery": None,
-        "recipient": {
-            "id": "mem_1",
-            "externalUserId": MEMBER,
-            "displayName": None,
-            "email": None,
-        },
-        "category": None,
+        **bodies.HISTORY_ITEM,
+        "message": {**bodies.HISTORY_MESSAGE, "id": message_id, "snippet": message_id},
+        "recipient": {**bodies.RECIPIENT, "externalUserId": MEMBER},
     }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import bodies
 import pytest
 
 import chimekit_async
@@ -24,80 +25,14 @@ from .servers import FunctionServer, Handler, Reply
 FLAVOURS = ["async", "sync"]
 Start = Callable[[Handler], FunctionServer]
 
-MEMBER = {
-    "id": "user_1",
-    "email": "ava@example.com",
-    "displayName": "Ava",
-    "identities": [{"type": "email", "value": "ava@example.com", "verified": True}],
-    "attributes": {"plan": "pro"},
-    "created": "2025-01-01T00:00:00.000Z",
-    "updated": "2025-01-01T00:00:00.000Z",
-    "deleted": None,
-    "lastSeen": None,
-}
-HISTORY_ITEM = {
-    "message": {
-        "id": "msg_1",
-        "memberId": "mem_1",
-        "categoryId": "cat_1",
-        "source": "sdk",
-        "dispatchStatus": "dispatched",
-        "scheduledFor": None,
-        "createdAt": "2025-01-01T00:00:00.000Z",
-        "snippet": "Hello",
-    },
-    "delivery": None,
-    "recipient": {
-        "id": "mem_1",
-        "externalUserId": "user_1",
-        "displayName": "Ava",
-        "email": "ava@example.com",
-    },
-    "category": {"id": "cat_1", "name": "Product"},
-}
-RUN = {
-    "id": "run_1",
-    "workflowVersionId": "wfv_1",
-    "workflowId": "wf_1",
-    "workflowKey": "welcome",
-    "status": "completed",
-    "memberId": "mem_1",
-    "memberExternalUserId": "user_1",
-    "createdAt": "2025-01-01T00:00:00.000Z",
-    "startedAt": None,
-    "finishedAt": None,
-    "context": {"step": 1},
-}
-SUPPRESSION = {
-    "id": "sup_1",
-    "reason": "bounced",
-    "createdAt": "2025-01-01T00:00:00.000Z",
-    "updatedAt": "2025-01-01T00:00:00.000Z",
-    "identity": {
-        "id": "idn_1",
-        "type": "email",
-        "value": "ava@example.com",
-        "verified": True,
-        "metadata": {"source": "import"},
-    },
-    "category": None,
-}
+# The documented bodies, with the values these tests name.
+MEMBER = {**bodies.MEMBER, "id": "user_1", "displayName": "Ava"}
+HISTORY_ITEM = {**bodies.HISTORY_ITEM, "message": {**bodies.HISTORY_MESSAGE, "id": "msg_1"}}
+RUN = {**bodies.RUN, "id": "run_1", "status": "completed"}
+SUPPRESSION = {**bodies.SUPPRESSION, "id": "sup_1"}
 SENT = {
-    "message": {
-        "id": "msg_1",
-        "memberId": "mem_1",
-        "categoryId": None,
-        "source": "sdk",
-        "templateId": None,
-        "templateVersionId": None,
-        "payload": {"title": "Hi"},
-        "dispatchStatus": "queued",
-        "scheduledFor": None,
-        "createdAt": "2025-01-01T00:00:00.000Z",
-    },
-    "delivery": None,
-    "notification": None,
-    "audienceMember": {"id": "mem_1"},
+    **bodies.SEND_RESPONSE,
+    "message": {**bodies.MESSAGE, "id": "msg_1", "dispatchStatus": "queued"},
 }
 CONTENT = {"in_app": {"title": "Hi"}}
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from integration.services import ROOT, Spawn
 from support import header
 
@@ -32,6 +33,7 @@ print(json.dumps({{"limited": limited, "batch": message_ids}}))
 """
 
 
+@pytest.mark.slow
 def test_prefork_worker_runs_200_tasks_on_the_import_time_client(
     spawn: Spawn, app_env: dict[str, str], chimekit_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import aiohttp
+import pytest
 
 from chimekit_emulator import EmulatorHandle
 
@@ -35,6 +36,7 @@ LOG_CONFIG = {
 }
 
 
+@pytest.mark.slow
 async def test_fastapi_app_serves_500_concurrent_requests_and_closes_its_client(
     spawn: Spawn,
     app_env: dict[str, str],

@@ -117,6 +117,7 @@ class RawServer:
     Attributes:
         requests: Every request a script read, as ``(connection number, request)``.
         connections: How many connections were accepted.
+        closed: The numbers of the connections whose script has ended and which are closed.
     """
 
     def __init__(self, script: Script) -> None:
@@ -127,8 +128,10 @@ class RawServer:
         self._threads: list[threading.Thread] = []
         self._open: list[RawConnection] = []
         self._lock = threading.Lock()
+        self._closed_changed = threading.Condition(self._lock)
         self.requests: list[tuple[int, RawRequest]] = []
         self.connections = 0
+        self.closed: list[int] = []
         self.errors: list[BaseException] = []
 
     @property
@@ -144,6 +147,12 @@ class RawServer:
         """Remember a request (scripts call this for every request they read)."""
         with self._lock:
             self.requests.append((conn.number, request))
+
+    def wait_closed(self, number: int, timeout: float = 5.0) -> None:
+        """Block until connection ``number`` is closed (its FIN sent); fail after ``timeout`` s."""
+        with self._closed_changed:
+            if not self._closed_changed.wait_for(lambda: number in self.closed, timeout):
+                raise AssertionError(f"connection {number} not closed within {timeout} s")
 
     def __enter__(self) -> RawServer:
         accept = threading.Thread(target=self._accept, name="raw-server-accept", daemon=True)
@@ -162,6 +171,8 @@ class RawServer:
             conns = list(self._open)
         for conn in conns:
             conn.close()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() at once
         for thread in self._threads:
             thread.join(JOIN_SECONDS)
         self._listener.close()
@@ -194,3 +205,6 @@ class RawServer:
             self.errors.append(exc)
         finally:
             conn.close()
+            with self._closed_changed:
+                self.closed.append(conn.number)
+                self._closed_changed.notify_all()

@@ -218,7 +218,9 @@ async def test_async_idle_connection_closed_by_server_is_not_reused(
         "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
     ) as client:
         assert await client.audience.get("user_1") is None
-        await asyncio.sleep(0.1)  # the server's FIN reaches the idle pooled connection
+        # The server closed the idle connection; the thread's result wakes the loop only after a
+        # select that also reported that FIN (loopback delivers it before close() returns).
+        await asyncio.to_thread(server.wait_closed, 1)
         started = time.monotonic()
         assert await client.audience.get("user_1") is None
         assert time.monotonic() - started < TIMEOUT + GRACE
@@ -233,7 +235,7 @@ def test_sync_idle_connection_closed_by_server_is_not_reused(
     server = _keepalive_server(raw_server, race=False)
     with ChimeKit("sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0) as client:
         assert client.audience.get("user_1") is None
-        time.sleep(0.1)  # the server's FIN reaches the idle pooled connection
+        server.wait_closed(1)  # loopback: the FIN is in the client's receive queue on return
         started = time.monotonic()
         assert client.audience.get("user_1") is None
         assert time.monotonic() - started < TIMEOUT + GRACE

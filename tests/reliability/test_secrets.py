@@ -240,6 +240,7 @@ def exception_texts(error: BaseException) -> list[str]:
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flavour", ["async", "sync"])
 async def test_no_secret_in_logs_errors_reprs_warnings_or_stderr(
     flavour: str,

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from support import header, sdk_requests
 
 from chimekit_async import (
@@ -292,6 +293,7 @@ def _collect(control: EmulatorHandle, client: ChimeKit, calls: Iterable[Call]) -
     return reconcile(list(calls), journal, outbox, runs)
 
 
+@pytest.mark.slow
 async def test_async_soak_loses_and_duplicates_nothing(
     chimekit_emulator: EmulatorHandle, retry_waits: list[float]
 ) -> None:
