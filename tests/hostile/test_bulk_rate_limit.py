@@ -77,10 +77,11 @@ def test_a_429_pauses_every_worker_and_halves_concurrency(
     assert [(result.index, result.ok) for result in results] == [(i, True) for i in range(64)]
     assert rate_limited.window is not None
     started, ends = rate_limited.window
-    # Requests already on their way when the 429 left may still arrive; nothing later.
-    grace = 0.05
-    inside = [t - started for t, _ in rate_limited.arrivals if started + grace < t < ends]
-    assert inside == []
+    # Every request arriving inside the window is answered 429. Only the calls already in
+    # flight when the first 429 left (8 at most) may arrive there, however late the
+    # scheduler delivers them; a worker that kept sending would draw a 429 each time.
+    inside = [t for t, _ in rate_limited.arrivals if started <= t < ends]
+    assert 1 <= len(inside) <= 8
     before = [load for t, load in rate_limited.arrivals if t < started]
     after = [load for t, load in rate_limited.arrivals if t >= ends]
     assert max(before) == 8
