@@ -7,7 +7,6 @@ emulator does not produce (a connection closed mid-call, a server that always fa
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 
 import bodies
 import pytest
+from hostile.flavours import run as run_flavour
 from hostile.servers import Reply, Seen, serve
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -70,20 +70,8 @@ def run(
         base_url, key = emulator, "sk_test_tracing"
     else:
         base_url, key = emulator.base_url, emulator.secret_key
-    if "token_provider" not in options:
-        options["secret_key"] = key
-    if flavour == "sync":
-        with ChimeKit(base_url=base_url, **options) as client:
-            return scenario(client)
-
-    async def main() -> Any:
-        async with AsyncChimeKit(base_url=base_url, **options) as client:
-            result = scenario(client)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
-
-    return asyncio.run(main())
+    options.setdefault("secret_key", None if "token_provider" in options else key)
+    return run_flavour(flavour, base_url, scenario, **options)
 
 
 def named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:
