@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
                 "-m",
                 "pip",
                 "install",
-                "-q",
+                "-qq",  # errors only: a machine's pip configuration may warn about its indexes
                 "--disable-pip-version-check",
                 "nox>=2024.10.9",
             ],
