@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-import tokenize_rt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -65,6 +65,8 @@ def _unwrap(rule: DirRule, text: str) -> str:
     """``Awaitable[X]`` (and the other names of ``rule.unwrap``) becomes ``X``."""
     if not any(name in text for name in rule.unwrap):
         return text
+    import tokenize_rt
+
     tokens = tokenize_rt.src_to_tokens(text)
     out = []
     closers: list[bool] = []  # one per open "[": whether its "]" goes too
@@ -143,6 +145,8 @@ def expected(rule: DirRule) -> dict[Path, str]:
 
 def unused_replacements(rule: DirRule) -> list[str]:
     """Replacements that no source file of ``rule`` uses (names, strings or prose)."""
+    import tokenize_rt
+
     seen: set[str] = set()
     texts = []
     for path in source_files(rule):
@@ -222,8 +226,35 @@ def _extra(rule: DirRule, wanted: dict[Path, str]) -> list[Path]:
     ]
 
 
+_TOOLS = ("unasync", "tokenize_rt", "ruff")
+
+
+def _python_with_tools() -> str | None:
+    """A project virtualenv's Python that has the generator's tools, if this one lacks them.
+
+    So that a plain ``python3 codegen/generate.py --check`` works in a checkout where
+    ``python3 dev.py`` (nox) has already made its environments.
+    """
+    if all(importlib.util.find_spec(tool) for tool in _TOOLS):
+        return None
+    bindir = "Scripts" if os.name == "nt" else "bin"
+    candidates = [ROOT / ".venv" / bindir / "python", *sorted(ROOT.glob(f".nox/*/{bindir}/python"))]
+    probe = "import unasync, tokenize_rt, ruff"
+    for python in filter(Path.exists, candidates):
+        if subprocess.run([python, "-c", probe], check=False, capture_output=True).returncode == 0:
+            return str(python)
+    raise SystemExit(
+        "codegen needs unasync, tokenize-rt and ruff: run `python3 dev.py codegen` "
+        "(or `python3 dev.py codegen -- --check`), which installs them"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate, or ``--check`` for drift."""
+    python = _python_with_tools()
+    if python is not None:
+        arguments = sys.argv[1:] if argv is None else argv
+        return subprocess.call([python, str(Path(__file__).resolve()), *arguments])
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail on drift; write nothing")
     args = parser.parse_args(argv)
