@@ -199,6 +199,9 @@ class AsyncTransport:
                 proxy=proxy,
                 proxy_headers=proxy_headers,
             )
+            # The socket, while the body may still be going out (see _abort_if_unsent).
+            connection = resp.connection if request.body is not None else None
+            transport = connection.transport if connection is not None else None
             try:
                 headers = resp.headers
                 length = headers.get(hdrs.CONTENT_LENGTH)  # resp.content_length, unwrapped
@@ -214,6 +217,8 @@ class AsyncTransport:
             finally:
                 resp.release()
                 await resp.wait_for_close()
+                if transport is not None:
+                    _abort_if_unsent(transport)
         except TimeoutError:
             raise APITimeoutError(
                 f"{request.method} {request.path} timed out after {timeout} s",
@@ -344,6 +349,15 @@ def _too_large(resp: aiohttp.ClientResponse) -> APIResponseValidationError:
         body=None,
         request_id=resp.headers.get("x-request-id"),
     )
+
+
+def _abort_if_unsent(transport: asyncio.Transport) -> None:
+    # A server may answer (413, 401) before it has read the whole body and stop reading.
+    # aiohttp then closes the connection, and asyncio's close() waits for the unsent bytes to
+    # drain, which never happens: the socket would outlive the loop. Nothing more will be
+    # written (the body writer is done), so drop those bytes.
+    if transport.is_closing() and transport.get_write_buffer_size():
+        transport.abort()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
