@@ -159,6 +159,12 @@ class AsyncChimeKit:
         self._default_authorization = has_header(config.default_headers, "authorization")
         self._default_idempotency_key = has_header(config.default_headers, "idempotency-key")
         self._static_auth = None if config.secret_key is None else f"Bearer {config.secret_key}"
+        # The whole header set of a call without a body or extra headers, when it never changes.
+        self._static_headers: dict[str, str] | None = None
+        if self._default_authorization:
+            self._static_headers = self._base_headers
+        elif self._static_auth is not None:
+            self._static_headers = {**self._base_headers, "Authorization": self._static_auth}
         self._closed = False
         self._loop_check = True
         self._tracing = _tracing.available()  # tried once per process; False: no OpenTelemetry
@@ -319,64 +325,92 @@ class AsyncChimeKit:
             raise ChimeKitError("This client was closed; create a new client to make requests.")
         if self._loop_check:
             self._loop_check = warn_if_loop_running(type(self).__name__)
-        timeout = (
-            check_timeout(options["timeout"]) if "timeout" in options else self._config.timeout
-        )
-        max_retries = (
-            check_max_retries(options["max_retries"])
-            if "max_retries" in options
-            else self._retry_policy.max_retries
-        )
-        headers = dict(self._base_headers)
-        extra = options.get("extra_headers")
-        if extra:
-            check_headers(extra, "extra_headers")
-            merge_headers(headers, extra)
-        content = None
-        if body is not None or json_body:
-            content = encode_json(body)
-            set_header(headers, "Content-Type", "application/json")
-        if method == "POST":
-            if idempotency_key is not None:
-                check_headers({"Idempotency-Key": idempotency_key}, "idempotency_key")
-                set_header(headers, "Idempotency-Key", idempotency_key)
-            elif not (extra and has_header(extra, "idempotency-key")) and not (
-                self._default_idempotency_key
-            ):
-                headers["Idempotency-Key"] = str(uuid.uuid4())
+        if options:
+            timeout = (
+                check_timeout(options["timeout"]) if "timeout" in options else self._config.timeout
+            )
+            max_retries = (
+                check_max_retries(options["max_retries"])
+                if "max_retries" in options
+                else self._retry_policy.max_retries
+            )
+            extra = options.get("extra_headers")
+            if extra:
+                check_headers(extra, "extra_headers")
+        else:
+            timeout, max_retries, extra = self._config.timeout, self._retry_policy.max_retries, None
         url = self._config.base_url + path
         if params:
             url = f"{url}?{urlencode(_query_values(params))}"
         if self._shared.transport is None:
             self._get_transport()
-        # A caller's own Authorization header (default_headers or extra_headers) is sent as is.
         refreshable = False
-        if not self._default_authorization and not (extra and has_header(extra, "authorization")):
-            auth = self._static_auth
-            headers["Authorization"] = auth if auth is not None else await self._authorization()
-            refreshable = auth is None
+        content = None
+        if body is not None or json_body:
+            content = encode_json(body)
+        if content is None and method != "POST" and not extra and self._static_headers is not None:
+            # The common GET: the same headers every time, never changed after this point.
+            headers = self._static_headers
+        else:
+            headers = dict(self._base_headers)
+            if extra:
+                merge_headers(headers, extra)
+            if content is not None:
+                set_header(headers, "Content-Type", "application/json")
+            if method == "POST":
+                if idempotency_key is not None:
+                    check_headers({"Idempotency-Key": idempotency_key}, "idempotency_key")
+                    set_header(headers, "Idempotency-Key", idempotency_key)
+                elif not (extra and has_header(extra, "idempotency-key")) and not (
+                    self._default_idempotency_key
+                ):
+                    headers["Idempotency-Key"] = str(uuid.uuid4())
+            # A caller's own Authorization header (default or extra headers) is sent as is.
+            own_auth = self._default_authorization or (extra and has_header(extra, "authorization"))
+            if not own_auth:
+                auth = self._static_auth
+                headers["Authorization"] = auth if auth is not None else await self._authorization()
+                refreshable = auth is None
         call = _Call(Request(method, url, headers, content, path), timeout, deadline)
         call.refreshable = refreshable
         if self._tracing and (tracer := _tracing.tracer()) is not None:
             return await self._send_traced(call, max_retries, tracer, sys._getframe(1))
-        return await self._attempts(call, max_retries)
+        # _attempts inlined: one coroutine less on every call.
+        try:
+            response = await self._attempt_once(call)
+        except ChimeKitError as exc:
+            if self._final(exc, call, max_retries):
+                raise
+            response = await self._after_first_failure(call, max_retries, exc)
+        return Exchange(response, call.retries, time.monotonic() - call.started)
 
     async def _attempts(self, call: _Call, max_retries: int) -> Exchange:
         """The first try, then retries only after a retryable failure.
 
         The first try calls ``_attempt_once`` itself (``_attempt`` inlined: one coroutine
-        less on every call); its 401 handling is ``_reauthenticated``.
+        less on every call); what follows a failure is ``_after_first_failure``.
         """
         try:
             response = await self._attempt_once(call)
         except ChimeKitError as exc:
-            if isinstance(exc, AuthenticationError) and call.refreshable:
-                response = await self._reauthenticated(call, max_retries, exc)
-            elif max_retries == 0 or not self._retry_policy.is_retryable(exc):
+            if self._final(exc, call, max_retries):
                 raise
-            else:
-                response = await self._retry(call, max_retries, exc)
+            response = await self._after_first_failure(call, max_retries, exc)
         return Exchange(response, call.retries, time.monotonic() - call.started)
+
+    def _final(self, failure: ChimeKitError, call: _Call, max_retries: int) -> bool:
+        """Whether the first try's failure ends the call (no 401 resend and no retry)."""
+        if isinstance(failure, AuthenticationError) and call.refreshable:
+            return False
+        return max_retries == 0 or not self._retry_policy.is_retryable(failure)
+
+    async def _after_first_failure(
+        self, call: _Call, max_retries: int, failure: ChimeKitError
+    ) -> Response:
+        """After a first try that ``_final`` does not end: the 401 resend, or the retries."""
+        if isinstance(failure, AuthenticationError) and call.refreshable:
+            return await self._reauthenticated(call, max_retries, failure)
+        return await self._retry(call, max_retries, failure)
 
     async def _reauthenticated(
         self, call: _Call, max_retries: int, unauthorized: AuthenticationError
