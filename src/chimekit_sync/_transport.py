@@ -257,6 +257,7 @@ class SyncTransport:
         self._user_pool = pool
         self._pool: urllib3.PoolManager | None = None
         self._proxy_pools: dict[Proxy, urllib3.ProxyManager] = {}
+        self._origin_pools: dict[str, HTTPConnectionPool] = {}
         self._proxies = ProxyResolver(proxy, trust_env and pool is None)
         self._lock = threading.Lock()
         _live_transports.add(self)
@@ -272,6 +273,23 @@ class SyncTransport:
                 self._pool = urllib3.PoolManager(**_pool_options())
                 self._pool.pool_classes_by_scheme = _POOL_CLASSES
             return self._pool
+
+    def _origin_pool(self, url: str) -> tuple[HTTPConnectionPool, str]:
+        """The connection pool of ``url``'s origin, and the request target within it.
+
+        What ``PoolManager.urlopen`` does on every call (parse the URL, normalise a pool key,
+        look the pool up), done once per origin: a client talks to one origin, its base_url.
+        """
+        start = url.find("//") + 2
+        end = url.find("/", start)
+        if end < 0:
+            url, end = url + "/", len(url)
+        origin = url[:end]
+        pool = self._origin_pools.get(origin)
+        if pool is None or pool.pool is None:  # None once closed, e.g. by the PoolManager
+            pool = self._get_pool().connection_from_url(origin)
+            self._origin_pools[origin] = pool
+        return pool, url[end:]
 
     def _get_proxy_pool(self, proxy: Proxy) -> urllib3.ProxyManager:
         pool = self._proxy_pools.get(proxy)
@@ -293,6 +311,7 @@ class SyncTransport:
         # The parent's sockets are shared with this child: close the child's copies only
         # and start afresh, so the two processes never talk over one connection.
         self._lock = threading.Lock()
+        self._origin_pools = {}
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.clear()
@@ -311,20 +330,26 @@ class SyncTransport:
         deadline = _Deadline(timeout)
         _current.at = deadline.at
         proxy = self._proxies.for_url(request.url) if self._proxies.active else None
-        pool = self._get_pool() if proxy is None else self._get_proxy_pool(proxy)
+        pool: urllib3.PoolManager | HTTPConnectionPool
+        if proxy is not None:
+            pool, target = self._get_proxy_pool(proxy), request.url
+        elif self._user_pool is not None:
+            pool, target = self._user_pool, request.url
+        else:
+            pool, target = self._origin_pool(request.url)
         try:
-            # The deadline was set just now: what remains of it is still `timeout`.
-            left = timeout
             resp = pool.urlopen(
                 request.method,
-                request.url,
+                target,
                 body=request.body,
                 headers=dict(request.headers),
                 retries=_NO_RETRIES,
                 redirect=False,
+                assert_same_host=False,
                 preload_content=False,
+                # The deadline was set just now: what remains of it is still `timeout`.
                 # A number is Timeout(connect=left, read=left); a Timeout would be cloned.
-                timeout=left,
+                timeout=timeout,
             )
             try:
                 # The pools made here bound each read by the deadline already; a caller's
@@ -391,6 +416,7 @@ class SyncTransport:
 
     def close(self) -> None:
         """Close the pools this transport made (never a pool the caller passed)."""
+        self._origin_pools = {}
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.clear()
