@@ -11,10 +11,12 @@ from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
+import attrs
 import pytest
 
 import chimekit_async
 import chimekit_core
+import chimekit_core._models
 import chimekit_sync
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,3 +141,57 @@ def test_a_flavour_does_not_import_the_other_http_library(module: str, forbidden
         cwd=ROOT,
     )
     assert result.stdout.strip() == "[]"
+
+
+def _reachable_classes(hint: object, seen: set[type]) -> None:
+    """Add the classes of a type hint to ``seen``, with those of an attrs class's fields."""
+    for arg in typing.get_args(hint):
+        _reachable_classes(arg, seen)
+    cls = typing.get_origin(hint) or hint
+    if not isinstance(cls, type) or cls in seen or cls.__module__ == "builtins":
+        return
+    seen.add(cls)
+    if attrs.has(cls):
+        for field_hint in typing.get_type_hints(cls).values():
+            _reachable_classes(field_hint, seen)
+
+
+def _returned_classes(client: type) -> set[type]:
+    """Every class a public method of the client's resources returns, or that one contains."""
+    seen: set[type] = set()
+    private = client.__module__.partition(".")[0] + "._"
+    resources, visited = [client], {client}
+    while resources:
+        resource = resources.pop()
+        hints = typing.get_type_hints(resource)
+        for name, attribute in vars(resource).items():
+            function = getattr(attribute, "fget", getattr(attribute, "func", attribute))
+            if not name.startswith("_") and callable(function):
+                hints[name] = typing.get_type_hints(function).get("return")
+        for hint in hints.values():
+            if isinstance(hint, type) and hint.__module__.startswith(private):
+                if hint not in visited:  # a resource: client.audience, .audience.suppressions
+                    visited.add(hint)
+                    resources.append(hint)
+            else:
+                _reachable_classes(hint, seen)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "client", [chimekit_async.AsyncChimeKit, chimekit_sync.ChimeKit], ids=lambda c: c.__name__
+)
+def test_every_model_a_method_returns_is_exported(client: type) -> None:
+    """A model listed in _models.__all__ is exported; one a public method returns must be listed."""
+    returned = {
+        cls
+        for cls in _returned_classes(client)
+        if cls.__module__.partition(".")[0] == "chimekit_core"
+    }
+    assert {
+        cls.__name__ for cls in returned if getattr(chimekit_core, cls.__name__, None) is not cls
+    } == set()
+    assert {"Member", "MessageDetail", "Identity", "Suppression", "WorkflowRun"} <= {
+        cls.__name__ for cls in returned
+    }
+    assert set(chimekit_core._models.__all__) <= set(chimekit_core.__all__)

@@ -12,13 +12,18 @@ as the very same object, shared by both flavours, so ``except`` clauses match ac
 
 import chimekit_core as _core
 from chimekit_core import *  # noqa: F403  (the public names are listed once, in core)
+
+# For mypy, which reads only literal lists in ``__all__ +=``: this seeds the export list
+# with core's names (see chimekit_core/__init__.py); at run time `__all__ = [...]` below
+# replaces it.
+from chimekit_core import __all__ as __all__
 from chimekit_core._public import publish as _publish
 
 from ._client import AsyncChimeKit
 from ._pagination import AsyncPaginator
 from ._response import APIResponse
 
-__all__ = ["APIResponse", "AsyncChimeKit", "AsyncPaginator"]
+__all__ = ["APIResponse", "AsyncChimeKit", "AsyncPaginator"]  # noqa: F811
 __all__ += _core.__all__
 
 _publish(__name__, APIResponse, AsyncChimeKit, AsyncPaginator)

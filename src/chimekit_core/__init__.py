@@ -6,6 +6,7 @@ very classes, so ``except`` clauses match across them. This package imports neit
 nor urllib3.
 """
 
+from . import _models
 from ._bulk import BulkResult
 from ._exceptions import (
     APIConnectionError,
@@ -23,86 +24,46 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from ._models import (
-    AudienceMemberRef,
-    Category,
-    ChannelContent,
-    ChannelContentParam,
-    EmailContent,
-    EmailContentParam,
-    EmailIdentity,
-    Identity,
-    IdentityParam,
-    InAppContent,
-    InAppContentParam,
-    Member,
-    Message,
-    MessageDetail,
-    MessageListItem,
-    MessageSummary,
-    Notification,
-    Recipient,
-    SentMessage,
-    Suppression,
-    SuppressionIdentity,
-    TemplateContent,
-    TemplateContentParam,
-    WorkflowRun,
-    WorkflowRunRef,
-)
+from ._models import *  # noqa: F403  (the models are listed once, in _models.__all__)
+
+# The public names: these, then every name of ``_models.__all__`` (the one list of the
+# models, so a new model is exported by being listed there). Type checkers read this in two
+# ways. pyright follows ``__all__ += _models.__all__`` (a form of the typing spec's library
+# interface); mypy (2.4) does not, and would take only the literal list below, so that
+# ``from chimekit_core import *`` (and the flavours' re-export through it) would leave the
+# models out. For mypy, importing ``_models.__all__`` as ``__all__`` seeds the export list
+# with that module's names, and the literal list adds to it. At run time that import is
+# overwritten at once. tests/typing checks both type checkers, star imports included.
+from ._models import __all__ as __all__
 from ._options import NOT_GIVEN, NotGiven, RequestOptions
 from ._pagination import Page
 from ._public import publish as _publish
 from ._retry import RetryPolicy
 from ._version import __version__
 
-__all__ = [
+__all__ = [  # noqa: F811  (replaces the import above at run time)
     "NOT_GIVEN",
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
-    "AudienceMemberRef",
     "AuthenticationError",
     "BadRequestError",
     "BulkResult",
-    "Category",
-    "ChannelContent",
-    "ChannelContentParam",
     "ChimeKitError",
     "ConflictError",
-    "EmailContent",
-    "EmailContentParam",
-    "EmailIdentity",
-    "Identity",
-    "IdentityParam",
-    "InAppContent",
-    "InAppContentParam",
     "InsecureTransportWarning",
     "InternalServerError",
-    "Member",
-    "Message",
-    "MessageDetail",
-    "MessageListItem",
-    "MessageSummary",
     "NotFoundError",
     "NotGiven",
-    "Notification",
     "Page",
     "PermissionDeniedError",
     "RateLimitError",
-    "Recipient",
     "RequestOptions",
     "RetryPolicy",
-    "SentMessage",
-    "Suppression",
-    "SuppressionIdentity",
-    "TemplateContent",
-    "TemplateContentParam",
     "UnprocessableEntityError",
-    "WorkflowRun",
-    "WorkflowRunRef",
     "__version__",
 ]
+__all__ += _models.__all__
 
 _publish(__name__, *(globals()[name] for name in __all__))
