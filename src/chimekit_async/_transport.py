@@ -186,7 +186,8 @@ class AsyncTransport:
             headers = {**headers, **proxy_headers}
         try:
             # Awaited rather than `async with`: the same steps as the context managers'
-            # (release, then wait_for_close), without their four extra coroutines.
+            # (release, then wait_for_close), without their four extra coroutines; a request
+            # without a body has no body writer to wait for.
             resp = await session.request(
                 request.method,
                 # encoded=True: the path is already percent-encoded by core, and yarl must
@@ -216,8 +217,8 @@ class AsyncTransport:
                 return Response(resp.status, headers, content, request)
             finally:
                 resp.release()
-                await resp.wait_for_close()
-                if transport is not None:
+                if transport is not None:  # a request with a body: its writer may be running
+                    await resp.wait_for_close()
                     _abort_if_unsent(transport)
         except TimeoutError:
             raise APITimeoutError(
