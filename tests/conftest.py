@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 
 from chimekit_core import RetryPolicy
+
+# Cache compiled bytecode even where PYTHONDONTWRITEBYTECODE is set. Without the cache each of
+# the four xdist workers compiles and assertion-rewrites every test module again (about 3 s of
+# CPU each) and every child process (the CLI, celery, examples: over a hundred) compiles the
+# SDK again. Popped from the environment too, so that workers and children inherit it; the
+# __pycache__ folders are git-ignored and codegen skips them.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture
