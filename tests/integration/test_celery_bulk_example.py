@@ -53,10 +53,14 @@ def test_a_killed_pool_process_redelivers_its_chunk_and_nothing_is_sent_twice(
     spawn: Spawn, app_env: dict[str, str], chimekit_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
     """kill -9 of a pool process mid-chunk: the chunk runs again elsewhere, each message once."""
-    env = {**app_env, "CHIMEKIT_CELERY_DATA": str(tmp_path / "celery")}
+    env = {
+        **app_env,
+        "CHIMEKIT_CELERY_DATA": str(tmp_path / "celery"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), app_env["PYTHONPATH"]]),
+    }
     worker = spawn(
         [
-            *(sys.executable, "-m", "celery", "-A", "examples.celery_bulk", "worker"),
+            *(sys.executable, "-m", "celery", "-A", "integration.celery_bulk_worker", "worker"),
             *("--pool=prefork", "--concurrency=2", "--loglevel=INFO"),
             *("--without-gossip", "--without-mingle", "--without-heartbeat"),
             *("--hostname", "chimekit-bulk@%h"),
