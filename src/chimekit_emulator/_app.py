@@ -23,7 +23,7 @@ from ._config import EmulatorConfig
 from ._drift import apply_drift
 from ._faults import FaultRule
 from ._idempotency import HEADER as IDEMPOTENCY_HEADER
-from ._idempotency import fingerprint, read_key, remember, replay
+from ._idempotency import fingerprint, parsed_body, read_key, remember, replay
 from ._ids import new_request_id
 from ._journal import JournalEntry
 from ._ratelimit import retry_after_headers
@@ -228,12 +228,16 @@ def _execute(
         key = None
         if request.method == "POST":
             key = read_key(request.headers.get(IDEMPOTENCY_HEADER))
-        call = Call(state, params, query, body, api_key_id, key)
+        if key is None:
+            call = Call(state, params, query, body, api_key_id, key)
+        else:  # the fingerprint and the handler share one parse of the body
+            parsed = parsed_body(body)
+            call = Call(state, params, query, body, api_key_id, key, parsed)
         store = state.store
         with store.transaction():
             if key is None:
                 return handler(call)
-            request_fingerprint = fingerprint(request.method, request.raw_path, body)
+            request_fingerprint = fingerprint(request.method, request.raw_path, body, parsed)
             stored = replay(store, api_key_id, key, request_fingerprint)
             if stored is not None:
                 return stored

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from ._clock import now
 from ._reply import ApiError, Reply, parse_json_object
@@ -37,13 +38,25 @@ def read_key(value: str | None) -> str | None:
     return value
 
 
-def fingerprint(method: str, raw_path: str, body: bytes) -> str:
-    """What makes two requests "the same": method, raw path and body (as JSON, key order aside)."""
+def parsed_body(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or ``None`` when it is not one."""
     try:
-        canonical = json.dumps(parse_json_object(body), sort_keys=True, separators=(",", ":"))
-        normalised = canonical.encode()
+        return parse_json_object(body)
     except ApiError:
+        return None
+
+
+def fingerprint(
+    method: str, raw_path: str, body: bytes, parsed: dict[str, Any] | None = None
+) -> str:
+    """What makes two requests "the same": method, raw path and body (as JSON, key order aside).
+
+    ``parsed`` is the body already parsed by ``parsed_body`` (``None``: not a JSON object).
+    """
+    if parsed is None:
         normalised = body
+    else:
+        normalised = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
     digest = hashlib.sha256()
     for part in (method.encode(), raw_path.encode(), normalised):
         digest.update(len(part).to_bytes(8, "big"))

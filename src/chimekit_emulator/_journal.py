@@ -58,7 +58,8 @@ class Journal:
         for name, value in request.headers.items():
             if name.lower() == "authorization":
                 value = REDACTED_AUTHORIZATION
-            else:  # aiohttp keeps undecodable bytes as surrogates, which JSON cannot carry
+            elif not value.isascii():
+                # aiohttp keeps undecodable bytes as surrogates, which JSON cannot carry
                 value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         entry = JournalEntry(

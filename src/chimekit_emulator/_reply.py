@@ -95,10 +95,15 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
         raise ApiError(400, f"malformed JSON body: {exc}") from None
     if not isinstance(value, dict):
         raise ApiError(400, "request body must be a JSON object")
-    try:
-        encode_json(value)
-    except UnicodeEncodeError:
-        raise ApiError(400, "request body has a lone surrogate (\\ud800-\\udfff) escape") from None
+    # Valid UTF-8 holds no surrogates: a lone one can only come from a \u escape, so only a
+    # body with one is encoded again to find out (the common body is not: half the CPU here).
+    if "\\u" in text:
+        try:
+            encode_json(value)
+        except UnicodeEncodeError:
+            raise ApiError(
+                400, "request body has a lone surrogate (\\ud800-\\udfff) escape"
+            ) from None
     return value
 
 

@@ -7,6 +7,7 @@ checkpoint shows progress, while rows after the checkpoint are in flight, then r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import signal
 import subprocess
@@ -35,9 +36,14 @@ KILL_AFTER = 1000
 """Kill once the checkpoint has at least this many rows (it is written every 500)."""
 
 
+@functools.cache
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file, read once: a test asks for the keys of thousands of its lines."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def key(path: Path, kind: str, line: int) -> str:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return f"chimekit-cli-{kind}-{digest[:32]}-{line}"
+    return f"chimekit-cli-{kind}-{file_digest(path)[:32]}-{line}"
 
 
 def kill_part_way(

@@ -27,6 +27,8 @@ class Call:
     body: bytes
     api_key_id: str
     idempotency_key: str | None
+    parsed: dict[str, Any] | None = None
+    """The body already parsed (for the idempotency fingerprint), so it is parsed only once."""
 
     @property
     def store(self) -> Store:
@@ -35,7 +37,7 @@ class Call:
 
     def json(self) -> dict[str, Any]:
         """The body, which must be a JSON object."""
-        return parse_json_object(self.body)
+        return parse_json_object(self.body) if self.parsed is None else self.parsed
 
 
 Handler = Callable[[Call], Reply]

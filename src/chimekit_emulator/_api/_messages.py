@@ -178,7 +178,7 @@ def send_message(call: Call) -> Reply:
     category_name = fixtures.category_name(category_id, "categoryId")
     store = call.store
     member = require_member(store, external_id)
-    store.ensure_category(category_id, category_name)
+    stored_category_name = store.ensure_category(category_id, category_name)
     notification = None
     if content.in_app is not None:
         in_app = content.in_app
@@ -196,21 +196,38 @@ def send_message(call: Call) -> Reply:
     if content.email is not None:
         delivery = _email_delivery(store, member, category_id)
     message_id = new_id("msg")
-    store.insert_message(
+    payload = content.variables or {}
+    created_at = iso_now()
+    seq = store.insert_message(
         message_id=message_id,
         member_pk=member_pk(member),
         category_id=category_id,
         template_id=content.template_id,
         template_version_id=content.template_version_id,
-        payload=content.variables or {},
+        payload=payload,
         content=data["content"],
         delivery=delivery,
         idempotency_key=call.idempotency_key,
-        created_at=iso_now(),
+        created_at=created_at,
         notification=notification,
     )
-    message = store.message_by_id(message_id)
-    assert message is not None
+    # The reply is built from the values just stored rather than read back: they are the same
+    # (JSON in, JSON out), and the read-back took a tenth of the emulator's time in bulk sends.
+    message = MessageRecord(
+        seq=seq,
+        id=message_id,
+        member=member,
+        category_id=category_id,
+        category_name=stored_category_name,
+        template_id=content.template_id,
+        template_version_id=content.template_version_id,
+        payload=payload,
+        content=data["content"],
+        delivery=delivery,
+        idempotency_key=call.idempotency_key,
+        created_at=created_at,
+        notification=notification,
+    )
     return Reply.json(
         200,
         {

@@ -101,8 +101,8 @@ class MessageTables(Tables):
         idempotency_key: str | None,
         created_at: str,
         notification: NotificationRecord | None,
-    ) -> None:
-        """Record a sent message and the notification it created."""
+    ) -> int:
+        """Record a sent message and the notification it created; returns its sequence number."""
         cursor = self._conn.execute(
             "INSERT INTO messages (id, member_pk, category_id, template_id, template_version_id,"
             " payload, content, delivery, idempotency_key, created_at)"
@@ -135,6 +135,8 @@ class MessageTables(Tables):
                     notification.archived_at,
                 ),
             )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def message_by_id(self, message_id: str) -> MessageRecord | None:
         """One message with everything the API shows about it."""
