@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -25,9 +26,27 @@ nox.options.error_on_missing_interpreters = True
 def _install(session: nox.Session, *groups: str, editable: bool = True) -> None:
     deps = [dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)]
     if editable:
-        session.install("-e", ".", *deps)
+        _install_once(session, ["-e", ".", *deps])
     elif deps:
-        session.install(*deps)
+        _install_once(session, deps)
+
+
+def _install_once(session: nox.Session, *commands: list[str]) -> None:
+    """Run these ``pip install`` commands unless this virtualenv already ran them.
+
+    pip takes seconds to find that everything is installed; the venv records what it was
+    given (the commands and pyproject.toml) and a repeat run skips them. An edit of
+    pyproject.toml, or another session's commands, installs again.
+    """
+    stamp = hashlib.sha256(repr(commands).encode() + (ROOT / "pyproject.toml").read_bytes())
+    marker = Path(str(getattr(session.virtualenv, "location", ""))) / ".chimekit-installed"
+    if marker.parent.is_dir() and marker.is_file() and marker.read_text() == stamp.hexdigest():
+        session.log("dependencies unchanged since the last run: not reinstalled")
+        return
+    for command in commands:
+        session.install(*command)
+    if marker.parent.is_dir():
+        marker.write_text(stamp.hexdigest())
 
 
 @nox.session
@@ -37,8 +56,11 @@ def tests(session: nox.Session) -> None:
     # isolation: an isolated build installs them afresh on every run (3 s of a run's budget).
     groups = ("test", "integration")
     deps = [dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)]
-    session.install(*PYPROJECT["project"]["dependencies"], *deps)
-    session.install("--no-build-isolation", "--no-deps", "-e", ".")
+    _install_once(
+        session,
+        [*PYPROJECT["project"]["dependencies"], *deps],
+        ["--no-build-isolation", "--no-deps", "-e", "."],
+    )
     # Four workers on two cores: most tests wait on sockets and subprocesses, not the CPU;
     # worksteal keeps a worker from idling behind another's queue of slow tests.
     session.run("pytest", *(session.posargs or ["-q", "-n", "4", "--dist", "worksteal"]))
