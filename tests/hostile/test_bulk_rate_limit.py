@@ -19,12 +19,18 @@ from .servers import FunctionServer, Handler, Reply, Seen
 ROWS = [{"key": "welcome", "external_user_id": f"u{i}"} for i in range(64)]
 PAUSE = 0.3
 SERVICE_TIME = 0.02
+FILL_WAIT = 2.0
 
 
 @dataclass
 class RateLimitedServer:
     """Answers the ``limit_at``-th request with a 429 asking ``PAUSE`` s, and every request
-    arriving inside that window with a 429 too; the others after ``SERVICE_TIME`` s."""
+    arriving inside that window with a 429 too; the others after ``SERVICE_TIME`` s.
+
+    The first requests are held until 8 are in flight at once (or ``FILL_WAIT`` s have
+    passed), so a batch sending 8 at a time shows that peak however slowly the machine
+    schedules it; a batch sending fewer leaves the peak below 8.
+    """
 
     limit_at: int = 24
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -32,11 +38,14 @@ class RateLimitedServer:
     in_flight: int = 0
     answered_429: int = 0
     window: tuple[float, float] | None = None
+    full: threading.Event = field(default_factory=threading.Event)
 
     def __call__(self, seen: Seen) -> Reply:
         now = time.monotonic()
         with self.lock:
             self.in_flight += 1
+            if self.in_flight >= 8:
+                self.full.set()
             self.arrivals.append((now, self.in_flight))
             if len(self.arrivals) == self.limit_at:
                 self.window = (now, now + PAUSE)
@@ -45,6 +54,7 @@ class RateLimitedServer:
         try:
             if limited:
                 return Reply(429, {"error": "rate limited"}, {"Retry-After": str(PAUSE)})
+            self.full.wait(FILL_WAIT)
             time.sleep(SERVICE_TIME)
             return Reply(200, {"runId": f"run_{len(self.arrivals)}", "status": "queued"})
         finally:
