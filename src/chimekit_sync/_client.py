@@ -377,14 +377,7 @@ class ChimeKit:
         call.refreshable = refreshable
         if self._tracing and (tracer := _tracing.tracer()) is not None:
             return self._send_traced(call, max_retries, tracer, sys._getframe(1))
-        # _attempts inlined: one coroutine less on every call.
-        try:
-            response = self._attempt_once(call)
-        except ChimeKitError as exc:
-            if self._final(exc, call, max_retries):
-                raise
-            response = self._after_first_failure(call, max_retries, exc)
-        return Exchange(response, call.retries, time.monotonic() - call.started)
+        return self._attempts(call, max_retries)
 
     def _attempts(self, call: _Call, max_retries: int) -> Exchange:
         """The first try, then retries only after a retryable failure.
