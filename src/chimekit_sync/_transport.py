@@ -348,7 +348,7 @@ class SyncTransport:
                 assert_same_host=False,
                 preload_content=False,
                 # The deadline was set just now: what remains of it is still `timeout`.
-                # A number is Timeout(connect=left, read=left); a Timeout would be cloned.
+                # A number is Timeout(connect=t, read=t); a Timeout object would be cloned.
                 timeout=timeout,
             )
             try:
