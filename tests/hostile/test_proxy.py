@@ -404,3 +404,19 @@ async def test_async_emulator_fixture_never_uses_a_proxy(
     monkeypatch.setenv("HTTP_PROXY", DEAD_PROXY)
     member = await async_chimekit.audience.identify("user_1")
     assert member.id == "user_1"
+
+
+def test_a_callers_pool_carries_the_requests_as_it_is_configured(
+    proxy_server: Callable[..., ForwardProxy], target: RawServer
+) -> None:
+    """Sync: a caller's pool (here a ProxyManager) sends every request, not the SDK's own pool."""
+    proxy = proxy_server()
+    with (
+        urllib3.ProxyManager(proxy.url) as pool,
+        ChimeKit(KEY, base_url=target.url(), pool=pool, trust_env=False) as client,
+    ):
+        assert client.request("GET", "/ping") == {"ok": True}
+        assert client.request("GET", "/ping") == {"ok": True}
+    url = f"http://127.0.0.1:{target.port}/sdk/v1/ping"
+    assert lines(proxy) == [("GET", url), ("GET", url)]
+    assert [request.target for _, request in target.requests] == ["/sdk/v1/ping"] * 2
