@@ -39,13 +39,14 @@ def _install_once(session: nox.Session, *commands: list[str]) -> None:
     pyproject.toml, or another session's commands, installs again.
     """
     stamp = hashlib.sha256(repr(commands).encode() + (ROOT / "pyproject.toml").read_bytes())
-    marker = Path(str(getattr(session.virtualenv, "location", ""))) / ".chimekit-installed"
-    if marker.parent.is_dir() and marker.is_file() and marker.read_text() == stamp.hexdigest():
+    location = getattr(session.virtualenv, "location", None)  # None without a virtualenv
+    marker = Path(location) / ".chimekit-installed" if location else None
+    if marker is not None and marker.is_file() and marker.read_text() == stamp.hexdigest():
         session.log("dependencies unchanged since the last run: not reinstalled")
         return
     for command in commands:
         session.install(*command)
-    if marker.parent.is_dir():
+    if marker is not None and marker.parent.is_dir():
         marker.write_text(stamp.hexdigest())
 
 
