@@ -46,9 +46,7 @@ def parsed_body(body: bytes) -> dict[str, Any] | None:
         return None
 
 
-def fingerprint(
-    method: str, raw_path: str, body: bytes, parsed: dict[str, Any] | None = None
-) -> str:
+def fingerprint(method: str, raw_path: str, body: bytes, parsed: dict[str, Any] | None) -> str:
     """What makes two requests "the same": method, raw path and body (as JSON, key order aside).
 
     ``parsed`` is the body already parsed by ``parsed_body`` (``None``: not a JSON object).
