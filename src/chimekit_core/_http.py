@@ -41,6 +41,11 @@ class Request(NamedTuple):
     body: bytes | None
     path: str
 
+    def __repr__(self) -> str:
+        # Header names only: a repr ends up in debuggers, tracebacks with locals and error
+        # trackers, and the values carry the secret key.
+        return f"Request({self.method} {self.path}, headers={sorted(self.headers)})"
+
 
 class Response(NamedTuple):
     """A complete HTTP response as a transport returns it.

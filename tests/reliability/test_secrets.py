@@ -278,3 +278,25 @@ async def test_no_secret_in_logs_errors_reprs_warnings_or_stderr(
     assert len(driver.errors) > 30
     assert [str(w.message) for w in caught] == []
     assert_no_resource_warnings()
+
+
+def test_the_request_and_response_records_never_show_header_values() -> None:
+    """The records transports exchange (seen in tracebacks' locals) name headers, not values."""
+    from chimekit_core._http import Request, Response
+
+    key = "sk_live_do_not_print_me"
+    request = Request(
+        "POST",
+        "https://api.chimekit.com/sdk/v1/messages/send",
+        {"Authorization": f"Bearer {key}", "Proxy-Authorization": f"Basic {key}"},
+        b"{}",
+        "/messages/send",
+    )
+    response = Response(200, {"X-Request-Id": "req_1"}, b"{}", request)
+    shown = "Request(POST /messages/send, headers=['Authorization', 'Proxy-Authorization'])"
+    assert repr(request) == shown
+    assert repr(response) == (
+        f"Response(status=200, headers={{'X-Request-Id': 'req_1'}}, content=b'{{}}', "
+        f"request={shown})"
+    )
+    assert key not in str(request)
