@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import math
 import ssl
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from reliability.checks import assert_no_resource_warnings
 from reliability.rawserver import RawConnection, RawServer, Script, response_head
 
 from chimekit_async import AsyncChimeKit
+from chimekit_async._transport import _Deadline
 from chimekit_core import APIConnectionError, APIResponseValidationError, APITimeoutError
 from chimekit_emulator import EmulatorHandle
 from chimekit_sync import ChimeKit
@@ -233,10 +235,15 @@ def test_connection_cut_in_the_head_is_retried(
 # -- item 6: no per-call state outlives the call -------------------------------------------------
 
 
-def live_client_timeouts() -> int:
-    """How many ``aiohttp.ClientTimeout`` objects are alive."""
+def live_timeout_state() -> int:
+    """Per-call timeout state alive: aiohttp timeouts, the SDK's deadlines, timers still set."""
     gc.collect()
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, aiohttp.ClientTimeout))
+    return sum(
+        1
+        for obj in gc.get_objects()
+        if isinstance(obj, aiohttp.ClientTimeout | _Deadline)
+        or (isinstance(obj, asyncio.TimerHandle) and not obj.cancelled())
+    )
 
 
 class FailingSession:
@@ -249,7 +256,7 @@ class FailingSession:
 
 
 async def test_distinct_timeouts_leave_no_objects_behind() -> None:
-    """50,000 calls, each with its own timeout, leave no more than a few ClientTimeout objects alive."""
+    """50,000 calls, each with its own timeout, leave no timer or deadline behind."""
     session = FailingSession()
     async with AsyncChimeKit(
         "sk_test",
@@ -257,17 +264,37 @@ async def test_distinct_timeouts_leave_no_objects_behind() -> None:
         session=session,  # type: ignore[arg-type]
         max_retries=0,
     ) as client:
-        before = live_client_timeouts()
+        before = live_timeout_state()
         for i in range(50_000):
             with pytest.raises(APIConnectionError):
                 await client.request("GET", "/ping", timeout=1.0 + i / 100_000)
-        assert live_client_timeouts() - before <= 16
+        assert live_timeout_state() - before <= 16
+
+
+async def test_calls_with_long_timeouts_share_one_timer_per_second() -> None:
+    """5,000 calls with a 60 s timeout set one timer per second they fall due in, not one each."""
+    session = FailingSession()
+    async with AsyncChimeKit(
+        "sk_test",
+        base_url="http://127.0.0.1:9/sdk/v1",
+        session=session,  # type: ignore[arg-type]
+        max_retries=0,
+        timeout=60.0,
+    ) as client:
+        loop = asyncio.get_running_loop()
+        before = live_timeout_state()
+        first_due = math.ceil(loop.time() + 60.0)
+        for _ in range(5_000):
+            with pytest.raises(APIConnectionError):
+                await client.request("GET", "/ping")
+        seconds = math.ceil(loop.time() + 60.0) - first_due + 1  # the seconds they fall due in
+        assert 1 <= live_timeout_state() - before <= seconds
 
 
 async def test_wait_for_run_polls_leave_no_objects_behind(
     chimekit_emulator: EmulatorHandle,
 ) -> None:
-    """wait_for_run's polls, each with what is left of the deadline, leave no ClientTimeout behind."""
+    """wait_for_run's polls, each with what is left of the deadline, leave no timer behind."""
     chimekit_emulator.set_run_schedule(queued_seconds=3600, running_seconds=3600)
     async with AsyncChimeKit(
         chimekit_emulator.secret_key, base_url=chimekit_emulator.base_url
@@ -275,10 +302,10 @@ async def test_wait_for_run_polls_leave_no_objects_behind(
         await client.audience.identify("user_1")
         ref = await client.workflows.run("slow", "user_1")
         await client.workflows.get_run(ref.run_id)
-        before = live_client_timeouts()
+        before = live_timeout_state()
         polls_before = len(chimekit_emulator.journal())
         with pytest.raises(APITimeoutError):
             await client.workflows.wait_for_run(ref.run_id, timeout=1.0, poll_interval=0.005)
         polls = len(chimekit_emulator.journal()) - polls_before
         assert polls >= 20  # more than the cache may hold, so growth would show
-        assert live_client_timeouts() - before <= 16
+        assert live_timeout_state() - before <= 16

@@ -112,12 +112,14 @@ class Silent:
 
     def __init__(self, *, drip: bool = False) -> None:
         self.drip = drip
+        self.asked = threading.Event()
         self.hung_up = threading.Event()
         self.hung_up_at = 0.0
 
     def __call__(self, conn: RawConnection) -> None:
         if conn.read_request() is None:
             return
+        self.asked.set()
         body = NULL_MEMBER + b" " * 4096
         if self.drip:
             conn.send(response_head(200, {"Content-Length": str(len(body))}))
@@ -174,6 +176,103 @@ def test_sync_timed_out_connection_is_closed_not_pooled(
         assert script.hung_up.wait(GRACE)
         assert script.hung_up_at - started < TIMEOUT + GRACE
     assert_no_resource_warnings()
+
+
+# -- the async timeout against cancellations and outer timeouts --------------------------------
+# The async client's timeouts are its own (one shared timer per second of deadlines), so they
+# must tell a cancellation of theirs from the caller's, as asyncio.timeout does.
+
+
+async def test_async_timeout_is_exact_and_leaves_the_task_uncancelled(
+    raw_server: type[RawServer],
+) -> None:
+    """Async: a silent server is APITimeoutError after the timeout; the task is not left cancelling."""
+    server = raw_server(Silent())
+    async with AsyncChimeKit(
+        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError) as info:
+            await client.audience.get("user_1")
+        elapsed = time.monotonic() - started
+    assert type(info.value) is APITimeoutError
+    assert str(info.value) == f"GET /audience/members/user_1 timed out after {TIMEOUT} s"
+    assert TIMEOUT <= elapsed < TIMEOUT + GRACE
+    task = asyncio.current_task()
+    assert task is not None
+    assert task.cancelling() == 0
+    assert_no_resource_warnings()
+
+
+async def test_async_cancelling_a_call_is_a_cancellation_not_a_timeout(
+    raw_server: type[RawServer],
+) -> None:
+    """Async: a call cancelled while it waits raises CancelledError, ends at once, frees its socket."""
+    script = Silent()
+    server = raw_server(script)
+    async with AsyncChimeKit("sk_test", base_url=server.url(), timeout=30.0) as client:
+        call = asyncio.create_task(client.audience.get("user_1"))
+        assert await asyncio.to_thread(script.asked.wait, GRACE)
+        started = time.monotonic()
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert call.cancelled()
+        assert time.monotonic() - started < GRACE
+        assert await asyncio.to_thread(script.hung_up.wait, GRACE)
+    assert_no_resource_warnings()
+
+
+async def test_async_outer_timeout_shorter_than_the_call_timeout_is_the_callers(
+    raw_server: type[RawServer],
+) -> None:
+    """Async: asyncio.timeout(0.3) around a call with a 30 s timeout raises the caller's TimeoutError."""
+    server = raw_server(Silent())
+    async with AsyncChimeKit(
+        "sk_test", base_url=server.url(), timeout=30.0, max_retries=0
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError) as info:
+            async with asyncio.timeout(0.3):
+                await client.audience.get("user_1")
+        assert type(info.value) is TimeoutError  # not the SDK's APITimeoutError
+        assert 0.3 <= time.monotonic() - started < 0.3 + GRACE
+
+
+async def test_async_call_timeout_inside_a_longer_outer_timeout_is_the_sdks(
+    raw_server: type[RawServer],
+) -> None:
+    """Async: a 0.5 s call timeout inside asyncio.timeout(30) is APITimeoutError; the outer one stays."""
+    server = raw_server(Silent())
+    async with AsyncChimeKit(
+        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
+    ) as client:
+        async with asyncio.timeout(30) as outer:
+            with pytest.raises(APITimeoutError):
+                await client.audience.get("user_1")
+            await asyncio.sleep(0)  # a cancellation the timeout left behind would land here
+        assert not outer.expired()
+
+
+async def test_async_timeout_racing_a_cancellation_is_the_cancellation(
+    raw_server: type[RawServer],
+) -> None:
+    """Async: a task cancelled in the very loop turn its call times out ends cancelled."""
+    script = Silent()
+    server = raw_server(script)
+    async with AsyncChimeKit(
+        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
+    ) as client:
+        call = asyncio.create_task(client.audience.get("user_1"))
+        assert await asyncio.to_thread(script.asked.wait, GRACE)
+        loop = asyncio.get_running_loop()
+        transport = client._shared.transport
+        assert transport is not None
+        (due,) = transport._own[loop].deadlines._due  # when the SDK's timer fires
+        loop.call_at(due, call.cancel)  # the same turn: both cancel before the task resumes
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert call.cancelled()
 
 
 # -- half-closed keep-alive connections ---------------------------------------------------------
