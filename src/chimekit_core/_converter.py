@@ -85,30 +85,29 @@ def _model_structure_hook(cls: type[Any], converter: Any, or_none: bool = False)
     lists = {wire_name(f) for f in fields if typing.get_origin(hints[f.name]) is list}
     nullable = {wire_name(f) for f in fields if _is_optional(hints[f.name]) or hints[f.name] is Any}
     fill: dict[str, Any] = {**dict.fromkeys(nullable), **{key: [] for key in lists}}
-    required, keeps_extra = known - fill.keys(), "_extra" in attrs.fields_dict(cls)
+    required, count = known - fill.keys(), len(known) if "_extra" in attrs.fields_dict(cls) else 1e9
     renames: dict[str, Any] = {f.name: override(rename=wire_name(f)) for f in fields}
     generated = make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False, **renames)
     scalars = all(hints[f.name] in _SCALARS for f in fields)  # reuse the last instance built
-    last: tuple[Any, Any] = (None, None)  # one tuple, so threads never see half of it
+    last: tuple[Any, Any] = ((), None)  # one tuple, so threads never see half of it
 
     def structure_model(data: Any, _: Any = None) -> Any:
         nonlocal last
-        if data.__class__ is not dict:
-            if data is None and or_none:
-                return None
-            raise TypeError(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
         if scalars and data == (memo := last)[0]:  # read ``last`` once
             return memo[1]
-        try:
+        try:  # the common case first: a missing key or a non-object fails in here
             made = generated(data, cls)
-        except KeyError:  # a field is missing: fill in the optional ones, or refuse
+        except (KeyError, TypeError):
+            if data.__class__ is not dict:
+                if data is None and or_none:
+                    return None
+                kind = type(data).__name__
+                raise TypeError(f"expected a JSON object for {cls.__name__}, got {kind}") from None
             if missing := required - data.keys():
                 raise ValueError(f"{cls.__name__} without {', '.join(sorted(missing))}") from None
-            data = {**fill, **data}
-            made = generated(data, cls)
-        if keeps_extra and len(data) > len(known):  # every known key is in data by now
-            extra = {key: value for key, value in data.items() if key not in known}
-            object.__setattr__(made, "_extra", extra)
+            made = generated(data := {**fill, **data}, cls)  # the optional ones filled in
+        if len(data) > count:  # every known key is in data by now: the rest is new
+            object.__setattr__(made, "_extra", {k: v for k, v in data.items() if k not in known})
         elif scalars:
             last = (data, made)
         return made
