@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chimekit_async import AsyncPaginator
-from chimekit_core._pagination import PageData
+from chimekit_core._pagination import HistoryCursor, PageData
 
 
 @settings(max_examples=300, deadline=None)
@@ -59,3 +59,50 @@ def test_every_original_item_exactly_once_in_order(
     if max_items is not None:
         expected = expected[:max_items]
     assert asyncio.run(collect()) == expected
+
+
+def _steady_cursor(pages: int, limit: int) -> tuple[HistoryCursor[str], list[str]]:
+    """A cursor that has read ``pages`` full pages of a list that held still."""
+    listing = [f"m{index}" for index in range(pages * limit + limit)]
+    cursor: HistoryCursor[str] = HistoryCursor(
+        offset=0, limit=limit, max_items=None, key=lambda item: item
+    )
+    yielded: list[str] = []
+    for _ in range(pages):
+        request = cursor.request()
+        assert request is not None
+        page = listing[request.offset : request.offset + request.limit]
+        yielded += cursor.accept(
+            PageData(
+                items=page, total_count=len(listing), limit=request.limit, offset=request.offset
+            )
+        ).items
+    return cursor, yielded
+
+
+def test_the_cursor_remembers_the_last_window_of_ids_and_no_more() -> None:
+    """After 30 pages of 100 the cursor remembers exactly the last 200 ids, each with its number."""
+    cursor, yielded = _steady_cursor(30, 100)
+    assert yielded == [f"m{index}" for index in range(2971)]  # each page after the first re-reads 1
+    window = yielded[-200:]
+    assert list(cursor._recent) == window
+    assert cursor._recent_set == {item: 2771 + number for number, item in enumerate(window)}
+
+
+def test_items_yielded_after_the_anchor_widen_the_next_request_by_their_count() -> None:
+    """A page whose last known id is 7 items before the last one yielded asks for 7 more next."""
+    cursor, yielded = _steady_cursor(3, 10)
+    assert yielded[-1] == "m29"
+    request = cursor.request()
+    assert request is not None
+    before = request.limit
+    # A short page (so not a steady one) of the same list: m22, yielded 7 items before
+    # m29, and then only ids never seen.
+    items = ["m22", *(f"new{index}" for index in range(5))]
+    page = cursor.accept(
+        PageData(items=items, total_count=40, limit=request.limit, offset=request.offset)
+    )
+    assert page.items == items[1:]
+    after = cursor.request()
+    assert after is not None
+    assert after.limit - before == 7

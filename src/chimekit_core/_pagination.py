@@ -189,7 +189,7 @@ class HistoryCursor(Generic[T]):
             APIResponseValidationError: ``MAX_IDLE_PAGES`` responses in a row held no
                 item after the ones already yielded.
         """
-        keys = tuple(self._key(item) for item in data.items)
+        keys = tuple(map(self._key, data.items))
         if not self._started:
             return self._accept_first(data, keys)
         if not keys and data.total_count == 0:
@@ -276,17 +276,22 @@ class HistoryCursor(Generic[T]):
         cap = self._limit
         if self._max_items is not None:
             cap = min(cap, self._max_items - self._yielded)
-        kept: list[T] = []
-        taken = 0
-        for index in range(first, len(items)):
-            if len(kept) == cap:
-                break
-            taken += 1
-            if keys[index] in self._recent_set:
-                continue  # the same id twice in one response
-            self._remember(keys[index])
-            self._yielded += 1
-            kept.append(items[index])
+        fresh = keys[first : first + cap]
+        if self._recent_set.keys().isdisjoint(fresh) and len(set(fresh)) == len(fresh):
+            # The usual page: every id is new and none repeats, so all of it is taken at once.
+            kept = list(items[first : first + len(fresh)])
+            self._remember(fresh)
+            taken = len(fresh)
+        else:
+            kept = []
+            taken = 0
+            for index in range(first, len(items)):
+                if len(kept) == cap:
+                    break
+                taken += 1
+                if keys[index] not in self._recent_set:  # else: the same id twice in one response
+                    self._remember((keys[index],))
+                    kept.append(items[index])
         if self._max_items is not None and self._yielded >= self._max_items:
             self.done = True
         return kept, taken
@@ -335,8 +340,11 @@ class HistoryCursor(Generic[T]):
             fetched=0,
         )
 
-    def _remember(self, item_key: Hashable) -> None:
-        if len(self._recent) == self._recent.maxlen:
-            del self._recent_set[self._recent[0]]
-        self._recent.append(item_key)
-        self._recent_set[item_key] = self._yielded
+    def _remember(self, item_keys: Sequence[Hashable]) -> None:
+        """Count ``item_keys`` as yielded, in order; the oldest remembered ids make room."""
+        recent, numbers, yielded = self._recent, self._recent_set, self._yielded
+        for _ in range(len(recent) + len(item_keys) - (recent.maxlen or 0)):
+            del numbers[recent.popleft()]
+        recent.extend(item_keys)
+        numbers.update(zip(item_keys, range(yielded, yielded + len(item_keys)), strict=True))
+        self._yielded = yielded + len(item_keys)
