@@ -234,3 +234,28 @@ def test_round_trip_keeps_unknown_keys(page: MessageListResponse, extra: dict[st
     again = MessageListResponse.from_dict({**wire, **unknown})
     assert again == page
     assert again.to_dict() == {**wire, **unknown}
+
+
+def test_a_repeated_recipient_is_read_once_and_an_extra_key_stays_with_its_own_item() -> None:
+    """Equal recipient JSON in a page gives one shared instance; one with a new key gets its own."""
+    from bodies import HISTORY_ITEM, HISTORY_MESSAGE, LIST_RESPONSE, RECIPIENT
+
+    def item(number: int, recipient: dict[str, Any]) -> dict[str, Any]:
+        message = {**HISTORY_MESSAGE, "id": f"msg_{number}"}
+        return {**HISTORY_ITEM, "message": message, "recipient": recipient}
+
+    grown = {**RECIPIENT, "pronouns": "she/her"}
+    items = [
+        item(0, dict(RECIPIENT)),
+        item(1, dict(RECIPIENT)),
+        item(2, grown),
+        item(3, dict(RECIPIENT)),
+    ]
+    page = MessageListResponse.from_dict({**LIST_RESPONSE, "messages": items})
+    recipients = [entry.recipient for entry in page.messages]
+    assert recipients[0] is recipients[1]
+    assert recipients[2] is not recipients[1]
+    assert recipients[2].to_dict() == grown
+    assert recipients[3] is not None
+    assert recipients[3].to_dict() == RECIPIENT
+    assert [entry.message.id for entry in page.messages] == ["msg_0", "msg_1", "msg_2", "msg_3"]

@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # cattrs is imported with the first converter, not with the p
 __all__ = ["get_converter", "wire_name"]
 
 _CAMEL = re.compile(r"_([a-z0-9])")
-_SCALARS = (str, str | None, datetime, datetime | None)  # equal JSON: equal values and types
+# Models of only these types are reused for equal JSON (a history's recipient); not timestamped.
+_SCALARS = (str, str | None)
 _JSON_PASSTHROUGH = (Any, dict, list, dict[str, Any], list[dict[str, Any]])  # json.dumps'
 
 
