@@ -25,12 +25,13 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from reliability.rawserver import RawConnection, RawServer
+from reliability.rawserver import RawConnection, RawServer, json_response
 from support import header
 
 from chimekit_async import AsyncChimeKit
 from chimekit_core import (
     APIConnectionError,
+    APIResponseValidationError,
     ChannelContent,
     EmailIdentity,
     InAppContent,
@@ -414,6 +415,28 @@ def test_connection_failure_records_its_type_without_a_status(
             "error.type": f"chimekit_core.{type(caught.value).__name__}",
         }
     ]
+
+
+@flavours
+def test_a_body_that_cannot_be_read_ends_the_span_in_error(
+    flavour: str, spans: InMemorySpanExporter
+) -> None:
+    """A 200 whose member has no id: the call raises, and its span says so, not OK."""
+
+    def answer(conn: RawConnection) -> None:
+        while conn.read_request() is not None:
+            conn.send(json_response(b'{"member":{"email":"ava@example.com"}}'))
+
+    with RawServer(answer) as server, pytest.raises(APIResponseValidationError) as caught:
+        run(flavour, server.url(), lambda ck: ck.audience.get("u"), max_retries=0)
+    (span,) = named(spans, "chimekit.audience.get")
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description == str(caught.value)
+    assert span.attributes is not None
+    assert span.attributes["error.type"] == "chimekit_core.APIResponseValidationError"
+    assert span.attributes["http.response.status_code"] == 200
+    (exception,) = events(span, "exception")
+    assert exception["exception.type"] == "chimekit_core.APIResponseValidationError"
 
 
 @flavours

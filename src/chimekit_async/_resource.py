@@ -13,13 +13,12 @@ and the method is read from the stack, only when a span is started
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
 from chimekit_core._http import Exchange
 from chimekit_core._options import RequestOptions
-from chimekit_core._responses import parse_response
+from chimekit_core._responses import response_parser
 from chimekit_core._tracing import resource_name
 
 from ._response import APIResponse, raw_response_requested
@@ -52,7 +51,7 @@ class AsyncAPIResource:
         self._client = client
 
     @overload
-    async def _get(
+    def _get(
         self,
         path: str,
         *,
@@ -62,9 +61,9 @@ class AsyncAPIResource:
         options: RequestOptions,
         params: Mapping[str, Any] | None = ...,
         deadline: float | None = ...,
-    ) -> T: ...
+    ) -> Awaitable[T]: ...
     @overload
-    async def _get(
+    def _get(
         self,
         path: str,
         *,
@@ -74,8 +73,8 @@ class AsyncAPIResource:
         options: RequestOptions,
         params: Mapping[str, Any] | None = ...,
         deadline: float | None = ...,
-    ) -> T | None: ...
-    async def _get(
+    ) -> Awaitable[T | None]: ...
+    def _get(
         self,
         path: str,
         *,
@@ -85,14 +84,13 @@ class AsyncAPIResource:
         options: RequestOptions,
         params: Mapping[str, Any] | None = None,
         deadline: float | None = None,
-    ) -> T | None:
-        exchange = await self._client._send(
-            "GET", path, options=options, params=params, deadline=deadline
+    ) -> Awaitable[T | None]:
+        read = _reader(cast_to, field, nullable)
+        return self._client._send(
+            "GET", path, options=options, params=params, deadline=deadline, read=read
         )
-        result: T | None = _result(exchange, cast_to, field, nullable)
-        return result
 
-    async def _post(
+    def _post(
         self,
         path: str,
         *,
@@ -101,15 +99,14 @@ class AsyncAPIResource:
         body: Any,
         options: RequestOptions,
         idempotency_key: str | None = None,
-    ) -> T:
-        exchange = await self._client._send(
-            "POST", path, body=body, options=options, idempotency_key=idempotency_key
+    ) -> Awaitable[T]:
+        read = _reader(cast_to, field, False)
+        return self._client._send(
+            "POST", path, body=body, options=options, idempotency_key=idempotency_key, read=read
         )
-        result: T = _result(exchange, cast_to, field, nullable=False)
-        return result
 
     @overload
-    async def _put(
+    def _put(
         self,
         path: str,
         *,
@@ -118,9 +115,9 @@ class AsyncAPIResource:
         nullable: Literal[False] = ...,
         body: Any,
         options: RequestOptions,
-    ) -> T: ...
+    ) -> Awaitable[T]: ...
     @overload
-    async def _put(
+    def _put(
         self,
         path: str,
         *,
@@ -129,8 +126,8 @@ class AsyncAPIResource:
         nullable: Literal[True],
         body: Any,
         options: RequestOptions,
-    ) -> T | None: ...
-    async def _put(
+    ) -> Awaitable[T | None]: ...
+    def _put(
         self,
         path: str,
         *,
@@ -139,13 +136,12 @@ class AsyncAPIResource:
         nullable: bool = False,
         body: Any,
         options: RequestOptions,
-    ) -> T | None:
-        exchange = await self._client._send("PUT", path, body=body, options=options)
-        result: T | None = _result(exchange, cast_to, field, nullable)
-        return result
+    ) -> Awaitable[T | None]:
+        read = _reader(cast_to, field, nullable)
+        return self._client._send("PUT", path, body=body, options=options, read=read)
 
     @overload
-    async def _delete(
+    def _delete(
         self,
         path: str,
         *,
@@ -153,9 +149,9 @@ class AsyncAPIResource:
         field: str | None = ...,
         nullable: Literal[False] = ...,
         options: RequestOptions,
-    ) -> T: ...
+    ) -> Awaitable[T]: ...
     @overload
-    async def _delete(
+    def _delete(
         self,
         path: str,
         *,
@@ -163,8 +159,8 @@ class AsyncAPIResource:
         field: str | None = ...,
         nullable: Literal[True],
         options: RequestOptions,
-    ) -> T | None: ...
-    async def _delete(
+    ) -> Awaitable[T | None]: ...
+    def _delete(
         self,
         path: str,
         *,
@@ -172,26 +168,50 @@ class AsyncAPIResource:
         field: str | None = None,
         nullable: bool = False,
         options: RequestOptions,
-    ) -> T | None:
-        exchange = await self._client._send("DELETE", path, options=options)
-        result: T | None = _result(exchange, cast_to, field, nullable)
-        return result
+    ) -> Awaitable[T | None]:
+        read = _reader(cast_to, field, nullable)
+        return self._client._send("DELETE", path, options=options, read=read)
 
 
-def _result(exchange: Exchange, cast_to: type[T], field: str | None, nullable: bool) -> Any:
-    """The parsed model, or the ``APIResponse`` when ``with_raw_response`` asked for it."""
-    if raw_response_requested.get():
-        return APIResponse(exchange, lambda done: _parse(done, cast_to, field, nullable))
-    return _parse(exchange, cast_to, field, nullable)
+@overload
+def _reader(
+    cast_to: type[T], field: str | None, nullable: Literal[False]
+) -> Callable[[Exchange], T]: ...
+@overload
+def _reader(
+    cast_to: type[T], field: str | None, nullable: bool
+) -> Callable[[Exchange], T | None]: ...
+def _reader(cast_to: Any, field: str | None, nullable: bool) -> Callable[[Exchange], Any]:
+    """What turns a call's exchange into its result, made once per shape read.
+
+    The result is the parsed model, or the ``APIResponse`` that ``with_raw_response`` asked
+    for.
+    """
+    key = (cast_to, field, nullable)
+    read = _READERS.get(key)
+    if read is None:
+        read = _READERS[key] = _make_reader(cast_to, field, nullable)
+    return read
 
 
-def _parse(exchange: Exchange, cast_to: type[T], field: str | None, nullable: bool) -> Any:
+_READERS: dict[tuple[Any, str | None, bool], Callable[[Exchange], Any]] = {}  # a few dozen
+
+
+def _make_reader(cast_to: Any, field: str | None, nullable: bool) -> Callable[[Exchange], Any]:
+    parse: Callable[[Exchange], Any]
     if cast_to is _NONE_TYPE:
-        return None
-    shape: Any = cast_to
-    return parse_response(exchange.response, _or_none(shape) if nullable else shape, field)
+        parse = _nothing
+    else:
+        parse_body = response_parser(cast_to | None if nullable else cast_to, field)
+        parse = lambda exchange: parse_body(exchange.response)  # noqa: E731
+
+    def read(exchange: Exchange) -> Any:
+        if raw_response_requested.get():
+            return APIResponse(exchange, parse)
+        return parse(exchange)
+
+    return read
 
 
-@functools.cache  # one per model: ``X | None`` is a new object each time it is written
-def _or_none(cast_to: Any) -> Any:
-    return cast_to | None
+def _nothing(exchange: Exchange) -> None:
+    return None

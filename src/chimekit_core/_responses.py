@@ -23,7 +23,7 @@ from ._exceptions import (
 from ._http import Response
 from ._retry import retry_after_seconds
 
-__all__ = ["decode_json", "parse_response", "status_error"]
+__all__ = ["decode_json", "parse_response", "response_parser", "status_error"]
 
 T = TypeVar("T")
 
@@ -57,13 +57,6 @@ def _loads(content: bytes) -> Any:
     return json.loads(content)  # also for trailing whitespace or data, with its own error
 
 
-@functools.cache  # one entry per type the SDK reads: a few dozen at most
-def _structure_hook(cast_to: Any) -> Callable[[Any, Any], Any]:
-    """The converter's hook for ``cast_to``: dispatched once per type, not once per response."""
-    hook: Callable[[Any, Any], Any] = get_converter().get_structure_hook(cast_to)
-    return hook
-
-
 def decode_json(response: Response) -> Any:
     """Decode a 2xx body as JSON; an empty body is ``None``.
 
@@ -76,73 +69,58 @@ def decode_json(response: Response) -> Any:
     try:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        raise _unreadable(response, "the body is not JSON", None, None) from None
+        raise _unreadable(response, "the body is not JSON") from None
 
 
 @overload
-def parse_response(
-    response: Response,
-    cast_to: type[T],
-    field: str | None = None,
-    *,
-    method: str | None = None,
-    idempotency_key: str | None = None,
-) -> T: ...
+def parse_response(response: Response, cast_to: type[T], field: str | None = None) -> T: ...
 @overload
-def parse_response(
-    response: Response,
-    cast_to: Any,
-    field: str | None = None,
-    *,
-    method: str | None = None,
-    idempotency_key: str | None = None,
-) -> Any: ...
-def parse_response(
-    response: Response,
-    cast_to: Any,
-    field: str | None = None,
-    *,
-    method: str | None = None,
-    idempotency_key: str | None = None,
-) -> Any:
+def parse_response(response: Response, cast_to: Any, field: str | None = None) -> Any: ...
+def parse_response(response: Response, cast_to: Any, field: str | None = None) -> Any:
     """Decode a 2xx body, take ``field`` from the top-level object, and structure it.
 
     Args:
         response: The 2xx response.
         cast_to: The model (or ``list[Model]``, ``Model | None``, ``str | None``) to build.
         field: The key of the top-level object that holds the value; ``None`` for the body.
-        method: The request's method; by default that of ``response.request``.
-        idempotency_key: The ``Idempotency-Key`` that was sent; by default the one on
-            ``response.request``.
 
     Raises:
         APIResponseValidationError: the body cannot be read as ``cast_to``. For a POST its
             message says the server accepted the request, and it carries the raw body and
-            the ``idempotency_key`` to resend with, so a retry is not a duplicate.
+            the ``Idempotency-Key`` that was sent, so a retry is not a duplicate.
     """
-    try:
-        data = _loads(response.content) if response.content else None
-        if field is not None:
-            if not isinstance(data, dict):
-                raise TypeError(f"expected a JSON object with {field!r}")
-            data = data[field]
-        return _structure_hook(cast_to)(data, cast_to)
-    except Exception as exc:  # cattrs and json raise many types; all mean "cannot read it"
-        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        raise _unreadable(response, detail, method, idempotency_key) from None
+    return response_parser(cast_to, field)(response)
 
 
-def _unreadable(
-    response: Response, detail: str, method: str | None, idempotency_key: str | None
-) -> APIResponseValidationError:
+@functools.cache  # one per (type, field) the SDK reads: a few dozen at most
+def response_parser(cast_to: Any, field: str | None = None) -> Callable[[Response], Any]:
+    """``parse_response`` for one ``cast_to`` and ``field``, its converter hook found once."""
+    hook = get_converter().get_structure_hook(cast_to)
+
+    def parse(response: Response) -> Any:
+        try:
+            data = _loads(response.content) if response.content else None
+            if field is not None:
+                if data.__class__ is not dict:
+                    raise TypeError(f"expected a JSON object with {field!r}")
+                data = data[field]
+            return hook(data, cast_to)
+        except Exception as exc:  # cattrs and json raise many types; all mean "cannot read it"
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise _unreadable(response, detail) from None
+
+    return parse
+
+
+def _unreadable(response: Response, detail: str) -> APIResponseValidationError:
     """The error for a 2xx body that cannot be read, saying what a retry would do."""
     request = response.request
+    method = idempotency_key = None
     if request is not None:
-        method = method or request.method
-        if idempotency_key is None:
-            idempotency_key = next(
-                (v for k, v in request.headers.items() if k.lower() == "idempotency-key"), None
-            )
+        method = request.method
+        idempotency_key = next(
+            (v for k, v in request.headers.items() if k.lower() == "idempotency-key"), None
+        )
     if method == "POST":
         resend = (
             f"resend with idempotency_key={idempotency_key!r} to get its result"

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
 from urllib.parse import urlencode
 
 import attrs
@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     from ._transport import SyncTransport
 
 __all__ = ["ChimeKit"]
+
+T = TypeVar("T")
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -281,10 +283,15 @@ class ChimeKit:
         if verb not in _METHODS:
             raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
         _check_raw_path(path)
-        exchange = self._send(
-            verb, path, body=json, params=params, options=options, json_body=json is not None
+        return self._send(
+            verb,
+            path,
+            body=json,
+            params=params,
+            options=options,
+            json_body=json is not None,
+            read=_decoded_json,
         )
-        return decode_json(exchange.response)
 
     # -- the pipeline ---------------------------------------------------------------------
 
@@ -312,15 +319,18 @@ class ChimeKit:
         path: str,
         *,
         options: RequestOptions,
+        read: Callable[[Exchange], T],
         body: Any = None,
         params: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
         json_body: bool | None = None,
         deadline: float | None = None,
-    ) -> Exchange:
-        """Send one logical call: first try, retries, and one re-authentication after a 401.
+    ) -> T:
+        """Check and build one logical call; awaiting what it returns makes the call.
 
-        ``deadline`` (a ``time.monotonic()`` value) bounds the whole call, retries and
+        The call is the first try, retries, and one re-authentication after a 401; ``read``
+        turns its exchange into the result. Bad arguments raise here, before anything is
+        sent. ``deadline`` (a ``time.monotonic()`` value) bounds the whole call, retries and
         backoff included: no attempt outlives it and no retry starts after it.
         """
         if self._closed:
@@ -370,37 +380,41 @@ class ChimeKit:
             # A caller's own Authorization header (default or extra headers) is sent as is.
             own_auth = self._default_authorization or (extra and has_header(extra, "authorization"))
             if not own_auth:
-                auth = self._static_auth
-                headers["Authorization"] = auth if auth is not None else self._authorization()
-                refreshable = auth is None
-        call = _Call(Request(method, url, headers, content, path), timeout, deadline)
+                if self._static_auth is not None:
+                    headers["Authorization"] = self._static_auth
+                else:  # the token provider's, asked for when the call starts
+                    refreshable = True
+        call = _Call(Request(method, url, headers, content, path), timeout, deadline, read)
         call.refreshable = refreshable
         if self._tracing and (tracer := _tracing.tracer()) is not None:
             return self._send_traced(call, max_retries, tracer, sys._getframe(1))
         return self._attempts(call, max_retries)
 
-    def _attempts(self, call: _Call, max_retries: int) -> Exchange:
-        """The first try, then retries only after a retryable failure.
+    def _attempts(self, call: _Call[T], max_retries: int) -> T:
+        """The call: the first try, then retries only after a retryable failure; its result.
 
         The first try calls ``_attempt_once`` itself (``_attempt`` inlined: one coroutine
         less on every call); what follows a failure is ``_after_first_failure``.
         """
+        if call.refreshable:
+            call.request = _with_authorization(call.request, self._authorization())
         try:
             response = self._attempt_once(call)
         except ChimeKitError as exc:
             if self._final(exc, call, max_retries):
                 raise
             response = self._after_first_failure(call, max_retries, exc)
-        return Exchange(response, call.retries, time.monotonic() - call.started)
+        call.response = response
+        return call.read(Exchange(response, call.retries, time.monotonic() - call.started))
 
-    def _final(self, failure: ChimeKitError, call: _Call, max_retries: int) -> bool:
+    def _final(self, failure: ChimeKitError, call: _Call[Any], max_retries: int) -> bool:
         """Whether the first try's failure ends the call (no 401 resend and no retry)."""
         if isinstance(failure, AuthenticationError) and call.refreshable:
             return False
         return max_retries == 0 or not self._retry_policy.is_retryable(failure)
 
     def _after_first_failure(
-        self, call: _Call, max_retries: int, failure: ChimeKitError
+        self, call: _Call[Any], max_retries: int, failure: ChimeKitError
     ) -> Response:
         """After a first try that ``_final`` does not end: the 401 resend, or the retries."""
         if isinstance(failure, AuthenticationError) and call.refreshable:
@@ -408,7 +422,7 @@ class ChimeKit:
         return self._retry(call, max_retries, failure)
 
     def _reauthenticated(
-        self, call: _Call, max_retries: int, unauthorized: AuthenticationError
+        self, call: _Call[Any], max_retries: int, unauthorized: AuthenticationError
     ) -> Response:
         """After a 401 on the first try: the resend with a new token, then any retries."""
         try:
@@ -419,18 +433,19 @@ class ChimeKit:
             return self._retry(call, max_retries, exc)
 
     def _send_traced(
-        self, call: _Call, max_retries: int, tracer: Tracer, caller: FrameType
-    ) -> Exchange:
+        self, call: _Call[T], max_retries: int, tracer: Tracer, caller: FrameType
+    ) -> T:
         """``_attempts`` inside an OpenTelemetry span (see ``chimekit_core._tracing``)."""
         trace, call.request = _tracing.CallTrace.start(tracer, caller, call.request)
         call.trace = trace
         try:
-            exchange = self._attempts(call, max_retries)
+            result = self._attempts(call, max_retries)
         except BaseException as exc:
             trace.failed(exc, call.retries, call.request)
             raise
-        trace.succeeded(exchange.response, call.retries)
-        return exchange
+        assert call.response is not None
+        trace.succeeded(call.response, call.retries)
+        return result
 
     def _authorization(self) -> str:
         if self._static_auth is not None:
@@ -443,7 +458,7 @@ class ChimeKit:
         check_headers({"Authorization": token}, "the token from token_provider")
         return f"Bearer {token}"
 
-    def _retry(self, call: _Call, max_retries: int, first_failure: ChimeKitError) -> Response:
+    def _retry(self, call: _Call[Any], max_retries: int, first_failure: ChimeKitError) -> Response:
         # Only reached after a retryable failure, so the happy path never pays for tenacity.
         from tenacity import Retrying
 
@@ -464,7 +479,7 @@ class ChimeKit:
                 return self._attempt(call)
         raise AssertionError("tenacity stopped without a result")  # pragma: no cover
 
-    def _attempt(self, call: _Call) -> Response:
+    def _attempt(self, call: _Call[Any]) -> Response:
         """One attempt; after a 401 with a token provider, one resend with a new token.
 
         The resend is the only attempt beyond the retry budget, once per call.
@@ -476,7 +491,7 @@ class ChimeKit:
                 raise
             return self._resend_with_new_token(call, exc)
 
-    def _resend_with_new_token(self, call: _Call, exc: AuthenticationError) -> Response:
+    def _resend_with_new_token(self, call: _Call[Any], exc: AuthenticationError) -> Response:
         """The one resend after a 401, with a token the provider makes anew."""
         call.refreshable = False
         if call.trace is not None:
@@ -487,12 +502,10 @@ class ChimeKit:
             request.method,
             request.path,
         )
-        headers = dict(request.headers)
-        headers["Authorization"] = self._authorization()
-        call.request = Request(request.method, request.url, headers, request.body, request.path)
+        call.request = _with_authorization(request, self._authorization())
         return self._attempt_once(call)
 
-    def _attempt_once(self, call: _Call) -> Response:
+    def _attempt_once(self, call: _Call[Any]) -> Response:
         transport = self._shared.transport
         assert transport is not None
         request = call.request
@@ -552,19 +565,47 @@ class ChimeKit:
         return error
 
 
-class _Call:
+class _Call(Generic[T]):
     """The state of one logical call across its attempts."""
 
-    __slots__ = ("deadline", "refreshable", "request", "retries", "started", "timeout", "trace")
+    __slots__ = (
+        "deadline",
+        "read",
+        "refreshable",
+        "request",
+        "response",
+        "retries",
+        "started",
+        "timeout",
+        "trace",
+    )
 
-    def __init__(self, request: Request, timeout: float | None, deadline: float | None) -> None:
+    def __init__(
+        self,
+        request: Request,
+        timeout: float | None,
+        deadline: float | None,
+        read: Callable[[Exchange], T],
+    ) -> None:
         self.request = request
         self.timeout = timeout
         self.deadline = deadline
+        self.read = read
         self.refreshable = False
         self.retries = 0
         self.started = time.monotonic()
         self.trace: _tracing.CallTrace | None = None
+        self.response: Response | None = None
+
+
+def _with_authorization(request: Request, authorization: str) -> Request:
+    headers = dict(request.headers)
+    headers["Authorization"] = authorization
+    return Request(request.method, request.url, headers, request.body, request.path)
+
+
+def _decoded_json(exchange: Exchange) -> Any:
+    return decode_json(exchange.response)
 
 
 def _log_retry(
