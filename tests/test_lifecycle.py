@@ -100,12 +100,12 @@ def test_sync_client_after_fork(chimekit_emulator: EmulatorHandle) -> None:
 
 
 def test_import_does_not_load_http_stacks() -> None:
-    """Importing either flavour loads neither aiohttp nor urllib3 until the first request."""
+    """Importing either flavour loads no HTTP stack (nor asyncio) until it is used."""
     import subprocess
 
     for module, forbidden in (
-        ("chimekit_async", ("aiohttp", "urllib3", "tenacity", "cattrs")),
-        ("chimekit_sync", ("aiohttp", "urllib3", "tenacity", "cattrs")),
+        ("chimekit_async", ("aiohttp", "urllib3", "tenacity", "cattrs", "asyncio")),
+        ("chimekit_sync", ("aiohttp", "urllib3", "tenacity", "cattrs", "asyncio")),
     ):
         code = f"import sys, {module}; print(sorted(m for m in {forbidden!r} if m in sys.modules))"
         out = subprocess.run(
