@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterator
 from typing import Any, Unpack
 
@@ -196,8 +197,8 @@ class Messages(SyncAPIResource):
         return bulk(self._client, SEND_ROW, self.send, rows, concurrency, idempotency_key)
 
 
-def _message_id(item: MessageListItem) -> str:
-    return item.message.id
+# A message's identity in the history, read in C: it is taken for every item of every page.
+_message_id: Callable[[MessageListItem], str] = operator.attrgetter("message.id")
 
 
 class MessagesWithRawResponse:
