@@ -255,15 +255,20 @@ class FailingSession:
         raise aiohttp.ClientConnectionError("offline")
 
 
-async def test_distinct_timeouts_leave_no_objects_behind() -> None:
-    """50,000 calls, each with its own timeout, leave no timer or deadline behind."""
-    session = FailingSession()
-    async with AsyncChimeKit(
+def offline_client(**options: Any) -> AsyncChimeKit:
+    """A client whose every call fails at once (a ``FailingSession``), without retries."""
+    return AsyncChimeKit(
         "sk_test",
         base_url="http://127.0.0.1:9/sdk/v1",
-        session=session,  # type: ignore[arg-type]
+        session=FailingSession(),  # type: ignore[arg-type]
         max_retries=0,
-    ) as client:
+        **options,
+    )
+
+
+async def test_distinct_timeouts_leave_no_objects_behind() -> None:
+    """50,000 calls, each with its own timeout, leave no timer or deadline behind."""
+    async with offline_client() as client:
         before = live_timeout_state()
         for i in range(50_000):
             with pytest.raises(APIConnectionError):
@@ -273,14 +278,7 @@ async def test_distinct_timeouts_leave_no_objects_behind() -> None:
 
 async def test_calls_with_long_timeouts_share_one_timer_per_second() -> None:
     """5,000 calls with a 60 s timeout set one timer per second they fall due in, not one each."""
-    session = FailingSession()
-    async with AsyncChimeKit(
-        "sk_test",
-        base_url="http://127.0.0.1:9/sdk/v1",
-        session=session,  # type: ignore[arg-type]
-        max_retries=0,
-        timeout=60.0,
-    ) as client:
+    async with offline_client(timeout=60.0) as client:
         loop = asyncio.get_running_loop()
         before = live_timeout_state()
         first_due = math.ceil(loop.time() + 60.0)
