@@ -20,6 +20,7 @@ import os
 import ssl
 import sys
 import warnings
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -56,23 +57,22 @@ _NO_TIMEOUT = aiohttp.ClientTimeout()
 # A timeout of this many seconds or more ends on the next whole second of the loop's clock,
 # as aiohttp's own does (its timeout_ceil_threshold): such requests then share a timer.
 _CEIL_THRESHOLD = 5.0
+_Request = Callable[..., Awaitable[aiohttp.ClientResponse]]
 
 
-class _Deadline:
-    """One request's timeout: the task to cancel when it is due, and whether it was."""
+class _Due(dict[asyncio.Task[Any], int]):
+    """The requests due at one time: each one's task, with the cancellations it had already."""
 
-    __slots__ = ("cancelling", "expired", "shared", "task", "when")
+    __slots__ = ("expired", "handle", "shared", "when")
 
-    def __init__(self, task: asyncio.Task[Any], when: float, shared: bool) -> None:
-        self.task = task
-        self.when = when
-        self.shared = shared  # a whole second's timer, which other requests may share
-        self.cancelling = task.cancelling()  # cancellations already asked for, not ours
-        self.expired = False
+    expired: bool
+    handle: asyncio.TimerHandle
+    shared: bool  # a whole second's timer, which later requests may join
+    when: float
 
-    def timed_out(self) -> bool:
-        """After a ``CancelledError``: whether it was this timeout's (then it is taken back)."""
-        return self.expired and self.task.uncancel() <= self.cancelling
+    def timed_out(self, task: asyncio.Task[Any]) -> bool:
+        """After ``task``'s ``CancelledError``: whether it was this timeout's (then taken back)."""
+        return self.expired and task.uncancel() <= self[task]
 
 
 class _Deadlines:
@@ -81,52 +81,42 @@ class _Deadlines:
     aiohttp's per-request timeout costs a timer and two context managers per call (about
     6% of a GET at concurrency 50). Here the requests due in the same second share one
     timer, which cancels those still running when it fires, as aiohttp's timer does; a
-    request that ends in time only leaves its set.
+    request that ends in time only leaves its ``_Due``. Nothing is allocated per request.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self._due: dict[float, tuple[set[_Deadline], asyncio.TimerHandle]] = {}
+        self._due: dict[float, _Due] = {}
 
-    def start(self, timeout: float) -> _Deadline:
-        """Watch the current task for ``timeout`` seconds.
-
-        Raises:
-            RuntimeError: not called from inside an asyncio task.
-        """
-        task = asyncio.current_task(self.loop)
-        if task is None:  # aiohttp's own timer says the same
-            raise RuntimeError("AsyncChimeKit must be used inside an asyncio task")
+    def start(self, task: asyncio.Task[Any], timeout: float) -> _Due:
+        """Watch ``task`` (the current one) for ``timeout`` seconds."""
         when = self.loop.time() + timeout
         shared = timeout >= _CEIL_THRESHOLD
         if shared:
             when = math.ceil(when)
-        entry = self._due.get(when)
-        if entry is None:
-            entry = self._due[when] = (set(), self.loop.call_at(when, self._expire, when))
-        deadline = _Deadline(task, when, shared)
-        entry[0].add(deadline)
-        return deadline
+        due = self._due.get(when)
+        if due is None:
+            due = self._due[when] = _Due()
+            due.expired, due.shared, due.when = False, shared, when
+            due.handle = self.loop.call_at(when, self._expire, due)
+        due[task] = task.cancelling()
+        return due
 
-    def finish(self, deadline: _Deadline) -> None:
-        """Stop watching a request that has ended, in any way."""
-        entry = self._due.get(deadline.when)
-        if entry is None:  # it has fired
-            return
-        members, handle = entry
-        members.discard(deadline)
-        if not members and not deadline.shared:
+    def finish(self, due: _Due, task: asyncio.Task[Any]) -> None:
+        """Stop watching ``task``'s request, which has ended in any way."""
+        del due[task]
+        if not due and not due.shared and not due.expired:
             # An exact deadline (a short timeout) is nobody else's: drop its timer now, so
             # that short timeouts leave no timers behind. A whole second's timer stays for
             # the next requests due then.
-            handle.cancel()
-            del self._due[deadline.when]
+            due.handle.cancel()
+            del self._due[due.when]
 
-    def _expire(self, when: float) -> None:
-        members, _ = self._due.pop(when)
-        for deadline in members:
-            deadline.expired = True
-            deadline.task.cancel()
+    def _expire(self, due: _Due) -> None:
+        due.expired = True
+        del self._due[due.when]
+        for task in due:
+            task.cancel()
 
 
 class _LoopSession:
@@ -147,6 +137,11 @@ class _LoopSession:
             max_line_size=_MAX_HEAD_LINE,
             max_field_size=_MAX_HEAD_LINE,
         )
+        # request() wraps _request() in a context manager whose __await__ puts one more
+        # generator in the way of every resumption of the call (about 2.5% of a GET at
+        # concurrency 50): this session, of a class the transport chose, is called through
+        # _request() itself. A caller's session, maybe a subclass, goes through request().
+        self.request: _Request = getattr(self.session, "_request", self.session.request)
         # aiohttp silently resends an idempotent request once when a pooled connection turns
         # out dead; tenacity is our only retry layer, so every attempt is counted and logged.
         if hasattr(self.session, "_retry_connection"):
@@ -202,20 +197,18 @@ class AsyncTransport:
         if session is not None:
             _warn_if_unverified(session)
 
-    def _for_loop(
-        self, loop: asyncio.AbstractEventLoop
-    ) -> tuple[aiohttp.ClientSession, _Deadlines]:
-        """The session and the timeouts of ``loop``, made with its first request."""
+    def _for_loop(self, loop: asyncio.AbstractEventLoop) -> tuple[_Request, _Deadlines]:
+        """How to send a request in ``loop``, and its timeouts; made with its first request."""
         if self._user_session is not None:
             deadlines = self._user_deadlines
             if deadlines is None or deadlines.loop is not loop:
                 deadlines = self._user_deadlines = _Deadlines(loop)
-            return self._user_session, deadlines
+            return self._user_session.request, deadlines
         entry = self._own.get(loop)
         if entry is None or entry.guard.done():
             self._forget_dead_loops()
             entry = self._own[loop] = _LoopSession(loop)
-        return entry.session, entry.deadlines
+        return entry.request, entry.deadlines
 
     def _forget_dead_loops(self) -> None:
         for loop, entry in list(self._own.items()):
@@ -251,21 +244,27 @@ class AsyncTransport:
         loop = asyncio.get_running_loop()
         entry = self._own.get(loop)
         if entry is not None and not entry.guard.done():
-            session, deadlines = entry.session, entry.deadlines
+            send_request, deadlines = entry.request, entry.deadlines
         else:
-            session, deadlines = self._for_loop(loop)
+            send_request, deadlines = self._for_loop(loop)
         headers = request.headers
         proxy, proxy_headers = self._proxy_for(request.url) if self._proxies.active else _NO_PROXY
         if proxy_headers is not None and request.url.startswith("http:"):
             # aiohttp sends proxy_headers only on a CONNECT; a plain-http request to the
             # proxy carries them itself.
             headers = {**headers, **proxy_headers}
-        deadline = deadlines.start(timeout) if timeout is not None else None
+        due: _Due | None = None
+        task: asyncio.Task[Any] | None = None
+        if timeout is not None:
+            task = asyncio.current_task(loop)
+            if task is None:  # aiohttp's own timer says the same
+                raise RuntimeError("AsyncChimeKit must be used inside an asyncio task")
+            due = deadlines.start(task, timeout)
         try:
             # Awaited rather than `async with`: the same steps as the context managers'
             # (release, then wait_for_close), without their four extra coroutines; a request
             # without a body has no body writer to wait for.
-            resp = await session.request(
+            resp = await send_request(
                 request.method,
                 # encoded=True: the path is already percent-encoded by core, and yarl must
                 # not decode %2E%2E back into a `..` segment that it would then resolve.
@@ -298,7 +297,7 @@ class AsyncTransport:
                     await resp.wait_for_close()
                     _abort_if_unsent(transport)
         except asyncio.CancelledError:
-            if deadline is None or not deadline.timed_out():
+            if due is None or task is None or not due.timed_out(task):
                 raise
             raise _timed_out(request, timeout) from None
         except TimeoutError:  # a session's own timer (a caller's connector's, say)
@@ -339,8 +338,8 @@ class AsyncTransport:
         except (aiohttp.ClientError, OSError) as exc:
             raise _connection_failed(request, exc) from None
         finally:
-            if deadline is not None:
-                deadlines.finish(deadline)
+            if due is not None and task is not None:
+                deadlines.finish(due, task)
 
     async def close(self) -> None:
         """Close the sessions this transport opened (never a session the caller passed)."""

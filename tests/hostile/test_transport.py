@@ -16,7 +16,7 @@ from reliability.checks import assert_no_resource_warnings
 from reliability.rawserver import RawConnection, RawServer, Script, response_head
 
 from chimekit_async import AsyncChimeKit
-from chimekit_async._transport import _Deadline
+from chimekit_async._transport import _Due
 from chimekit_core import APIConnectionError, APIResponseValidationError, APITimeoutError
 from chimekit_emulator import EmulatorHandle
 from chimekit_sync import ChimeKit
@@ -238,11 +238,19 @@ def test_connection_cut_in_the_head_is_retried(
 def live_timeout_state() -> int:
     """Per-call timeout state alive: aiohttp timeouts, the SDK's deadlines, timers still set."""
     gc.collect()
+    return (
+        sum(1 for obj in gc.get_objects() if isinstance(obj, aiohttp.ClientTimeout | _Due))
+        + live_timers()
+    )
+
+
+def live_timers() -> int:
+    """Event-loop timers still set (not cancelled)."""
+    gc.collect()
     return sum(
         1
         for obj in gc.get_objects()
-        if isinstance(obj, aiohttp.ClientTimeout | _Deadline)
-        or (isinstance(obj, asyncio.TimerHandle) and not obj.cancelled())
+        if isinstance(obj, asyncio.TimerHandle) and not obj.cancelled()
     )
 
 
@@ -253,6 +261,38 @@ class FailingSession:
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:
         raise aiohttp.ClientConnectionError("offline")
+
+
+class RecordingSession:
+    """A caller's session: every request goes through its own ``request()``, which notes it."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+        self.connector = session.connector
+        self.methods: list[str] = []
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:
+        self.methods.append(method)
+        return self.session.request(method, url, **kwargs)
+
+
+async def test_a_callers_session_is_called_through_its_request_method(
+    chimekit_emulator: EmulatorHandle,
+) -> None:
+    """The caller's session is used as it is: each call goes through its public request()."""
+    async with aiohttp.ClientSession() as real:
+        session = RecordingSession(real)
+        async with AsyncChimeKit(
+            chimekit_emulator.secret_key,
+            base_url=chimekit_emulator.base_url,
+            session=session,  # type: ignore[arg-type]
+        ) as client:
+            await client.audience.identify("user_1")
+            member = await client.audience.get("user_1")
+        assert member is not None
+        assert member.id == "user_1"
+        assert session.methods == ["POST", "GET"]
+        assert not real.closed  # and the client left it open
 
 
 def offline_client(**options: Any) -> AsyncChimeKit:
@@ -280,13 +320,13 @@ async def test_calls_with_long_timeouts_share_one_timer_per_second() -> None:
     """5,000 calls with a 60 s timeout set one timer per second they fall due in, not one each."""
     async with offline_client(timeout=60.0) as client:
         loop = asyncio.get_running_loop()
-        before = live_timeout_state()
+        before = live_timers()
         first_due = math.ceil(loop.time() + 60.0)
         for _ in range(5_000):
             with pytest.raises(APIConnectionError):
                 await client.request("GET", "/ping")
         seconds = math.ceil(loop.time() + 60.0) - first_due + 1  # the seconds they fall due in
-        assert 1 <= live_timeout_state() - before <= seconds
+        assert 1 <= live_timers() - before <= seconds
 
 
 async def test_wait_for_run_polls_leave_no_objects_behind(
