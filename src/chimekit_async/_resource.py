@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
-from chimekit_core._http import Exchange
+from chimekit_core._http import Exchange, Response
 from chimekit_core._options import RequestOptions
 from chimekit_core._responses import response_parser
 from chimekit_core._tracing import resource_name
@@ -198,20 +198,20 @@ _READERS: dict[tuple[Any, str | None, bool], Callable[[Exchange], Any]] = {}  # 
 
 
 def _make_reader(cast_to: Any, field: str | None, nullable: bool) -> Callable[[Exchange], Any]:
-    parse: Callable[[Exchange], Any]
-    if cast_to is _NONE_TYPE:
-        parse = _nothing
-    else:
+    parse_body: Callable[[Response], Any] = _nothing
+    if cast_to is not _NONE_TYPE:
         parse_body = response_parser(cast_to | None if nullable else cast_to, field)
-        parse = lambda exchange: parse_body(exchange.response)  # noqa: E731
+
+    def parse(exchange: Exchange) -> Any:
+        return parse_body(exchange.response)
 
     def read(exchange: Exchange) -> Any:
         if raw_response_requested.get():
             return APIResponse(exchange, parse)
-        return parse(exchange)
+        return parse_body(exchange.response)  # parse(), without its call
 
     return read
 
 
-def _nothing(exchange: Exchange) -> None:
+def _nothing(response: Response) -> None:
     return None

@@ -270,7 +270,7 @@ class AsyncTransport:
                 # not decode %2E%2E back into a `..` segment that it would then resolve.
                 URL(request.url, encoded=True),
                 headers=headers,
-                data=_payload(request.body),
+                data=None if request.body is None else _payload(request.body),
                 allow_redirects=False,
                 timeout=_NO_TIMEOUT,
                 proxy=proxy,

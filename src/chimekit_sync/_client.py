@@ -394,12 +394,20 @@ class ChimeKit:
         """The call: the first try, then retries only after a retryable failure; its result.
 
         The first try calls ``_attempt_once`` itself (``_attempt`` inlined: one coroutine
-        less on every call); what follows a failure is ``_after_first_failure``.
+        less on every call), or even the transport; what follows a failure is
+        ``_after_first_failure``.
         """
         if call.refreshable:
             call.request = _with_authorization(call.request, self._authorization())
+        transport = self._shared.transport
+        assert transport is not None
         try:
-            response = self._attempt_once(call)
+            if call.deadline is None and not LOGGER.isEnabledFor(logging.DEBUG):
+                # _attempt_once without its coroutine (one frame less on every resumption
+                # of the call): no deadline to clamp the timeout to, and nothing to log.
+                response = self._accepted(transport.send(call.request, call.timeout))
+            else:
+                response = self._attempt_once(call)
         except ChimeKitError as exc:
             if self._final(exc, call, max_retries):
                 raise
@@ -551,6 +559,10 @@ class ChimeKit:
                 number,
                 response.request_id,
             )
+        return self._accepted(response)
+
+    def _accepted(self, response: Response) -> Response:
+        """``response`` if it is a 2xx; otherwise its typed error is raised."""
         if 200 <= response.status < 300:
             return response
         raise self._status_error(response)
