@@ -183,14 +183,17 @@ def test_sync_timed_out_connection_is_closed_not_pooled(
 # must tell a cancellation of theirs from the caller's, as asyncio.timeout does.
 
 
+def silent_client(server: RawServer, timeout: float) -> AsyncChimeKit:
+    """An async client of ``server`` with ``timeout`` and no retries."""
+    return AsyncChimeKit("sk_test", base_url=server.url(), timeout=timeout, max_retries=0)
+
+
 async def test_async_timeout_is_exact_and_leaves_the_task_uncancelled(
     raw_server: type[RawServer],
 ) -> None:
     """Async: a silent server is APITimeoutError after the timeout; the task is not left cancelling."""
     server = raw_server(Silent())
-    async with AsyncChimeKit(
-        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
-    ) as client:
+    async with silent_client(server, TIMEOUT) as client:
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as info:
             await client.audience.get("user_1")
@@ -228,9 +231,7 @@ async def test_async_outer_timeout_shorter_than_the_call_timeout_is_the_callers(
 ) -> None:
     """Async: asyncio.timeout(0.3) around a call with a 30 s timeout raises the caller's TimeoutError."""
     server = raw_server(Silent())
-    async with AsyncChimeKit(
-        "sk_test", base_url=server.url(), timeout=30.0, max_retries=0
-    ) as client:
+    async with silent_client(server, 30.0) as client:
         started = time.monotonic()
         with pytest.raises(TimeoutError) as info:
             async with asyncio.timeout(0.3):
@@ -242,16 +243,23 @@ async def test_async_outer_timeout_shorter_than_the_call_timeout_is_the_callers(
 async def test_async_call_timeout_inside_a_longer_outer_timeout_is_the_sdks(
     raw_server: type[RawServer],
 ) -> None:
-    """Async: a 0.5 s call timeout inside asyncio.timeout(30) is APITimeoutError; the outer one stays."""
+    """Async: a 0.5 s call timeout inside asyncio.timeout(1.0) is APITimeoutError; the outer
+    timeout still ends the block later as the caller's TimeoutError (no cancel count leaked)."""
     server = raw_server(Silent())
-    async with AsyncChimeKit(
-        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
-    ) as client:
-        async with asyncio.timeout(30) as outer:
-            with pytest.raises(APITimeoutError):
-                await client.audience.get("user_1")
-            await asyncio.sleep(0)  # a cancellation the timeout left behind would land here
-        assert not outer.expired()
+    outer = TIMEOUT + 0.5
+    async with silent_client(server, TIMEOUT) as client:
+
+        async def call_then_wait() -> None:
+            async with asyncio.timeout(outer):
+                with pytest.raises(APITimeoutError):
+                    await client.audience.get("user_1")
+                await asyncio.sleep(30)  # ended by the caller's own timeout
+
+        started = time.monotonic()
+        with pytest.raises(TimeoutError) as info:
+            await call_then_wait()
+        assert type(info.value) is TimeoutError
+        assert outer <= time.monotonic() - started < outer + GRACE
 
 
 async def test_async_timeout_racing_a_cancellation_is_the_cancellation(
@@ -260,9 +268,7 @@ async def test_async_timeout_racing_a_cancellation_is_the_cancellation(
     """Async: a task cancelled in the very loop turn its call times out ends cancelled."""
     script = Silent()
     server = raw_server(script)
-    async with AsyncChimeKit(
-        "sk_test", base_url=server.url(), timeout=TIMEOUT, max_retries=0
-    ) as client:
+    async with silent_client(server, TIMEOUT) as client:
         call = asyncio.create_task(client.audience.get("user_1"))
         assert await asyncio.to_thread(script.asked.wait, GRACE)
         loop = asyncio.get_running_loop()
