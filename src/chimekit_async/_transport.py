@@ -300,7 +300,7 @@ class AsyncTransport:
             if due is None or task is None or not due.timed_out(task):
                 raise
             raise _timed_out(request, timeout) from None
-        except TimeoutError:  # a session's own timer (a caller's connector's, say)
+        except TimeoutError:  # none of aiohttp's timers run (_NO_TIMEOUT); kept for any below it
             raise _timed_out(request, timeout) from None
         except aiohttp.ClientPayloadError as exc:
             raise APIConnectionError(
