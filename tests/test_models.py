@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import typing
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -146,6 +148,41 @@ def test_unknown_fields_stay_out_of_eq_and_repr() -> None:
     assert plain == extended
     assert repr(plain) == repr(extended)
     assert "priority" not in repr(extended)
+
+
+@pytest.mark.parametrize(
+    "copy_of",
+    [
+        lambda model: pickle.loads(pickle.dumps(model)),
+        lambda model: pickle.loads(pickle.dumps(model, protocol=0)),
+        copy.copy,
+        copy.deepcopy,
+    ],
+    ids=["pickle", "pickle-protocol-0", "copy", "deepcopy"],
+)
+def test_pickle_and_copy_keep_the_unknown_fields(copy_of: Any) -> None:
+    """A Celery result or a cached model keeps what the server sent, unknown keys too."""
+    sms = {"type": "sms", "value": "+15550100", "verified": None, "carrier": "x"}
+    member = Member.from_dict({**MEMBER_WIRE, "tier": {"name": "gold"}, "identities": [sms]})
+    again = copy_of(member)
+    assert type(again) is Member
+    assert again == member
+    assert again.to_dict() == member.to_dict()
+    assert again.to_dict()["tier"] == {"name": "gold"}
+    assert again.to_dict()["identities"] == [sms]
+    plain = Member.from_dict(MEMBER_WIRE)
+    assert copy_of(plain).to_dict() == plain.to_dict()
+    assert copy_of(plain).to_dict().keys() == MEMBER_WIRE.keys()
+
+
+def test_the_unknown_fields_are_no_attrs_field_and_stay_read_only() -> None:
+    """attrs sees only the documented fields; the unknown keys cannot be replaced."""
+    member = Member.from_dict({**MEMBER_WIRE, "tier": "gold"})
+    assert "_extra" not in attrs.fields_dict(Member)
+    assert "tier" not in json.dumps(attrs.asdict(member), default=str)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        member._extra = {}  # type: ignore[misc]
+    assert member.to_dict()["tier"] == "gold"
 
 
 def test_a_new_model_works_because_it_exists() -> None:

@@ -86,7 +86,7 @@ def _model_structure_hook(cls: type[Any], converter: Any, or_none: bool = False)
     lists = {wire_name(f) for f in fields if typing.get_origin(hints[f.name]) is list}
     nullable = {wire_name(f) for f in fields if _is_optional(hints[f.name]) or hints[f.name] is Any}
     fill: dict[str, Any] = {**dict.fromkeys(nullable), **{key: [] for key in lists}}
-    required, count = known - fill.keys(), len(known) if "_extra" in attrs.fields_dict(cls) else 1e9
+    required, count = known - fill.keys(), len(known) if hasattr(cls, "_extra") else 1e9
     renames: dict[str, Any] = {f.name: override(rename=wire_name(f)) for f in fields}
     generated = make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False, **renames)
     scalars = all(hints[f.name] in _SCALARS for f in fields)  # reuse the last instance built
@@ -121,8 +121,7 @@ def _model_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> Call
     from cattrs.gen import make_dict_unstructure_fn, override
 
     renames: dict[str, Any] = {
-        f.name: override(rename=wire_name(f), omit_if_default=f.init, omit=f.name == "_extra")
-        for f in attrs.fields(cls)
+        f.name: override(rename=wire_name(f), omit_if_default=f.init) for f in attrs.fields(cls)
     }
     generated = make_dict_unstructure_fn(cls, converter, _cattrs_include_init_false=True, **renames)
     return lambda value: {**generated(value), **(getattr(value, "_extra", None) or {})}

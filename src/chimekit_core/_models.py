@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, NotRequired, Required, Self, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, Required, Self, TypedDict
 
 import attrs
 
@@ -62,16 +62,26 @@ def _wire(name: str) -> dict[str, str]:
 # --- responses -------------------------------------------------------------------------
 
 
-@attrs.frozen
 class ResponseModel:
     """The base of every response model: wire-form conversions and the unknown fields.
 
-    ``_extra`` holds the received keys the SDK does not know yet (``None`` when there
-    were none); only the converter sets it (``from_dict`` and API responses). It is left
-    out of ``==``, ``hash``, ``repr`` and the constructor, and comes back in ``to_dict()``.
+    The ``_extra`` slot holds the received keys the SDK does not know yet. Only the
+    converter sets it (``from_dict`` and API responses), and only when there are such
+    keys: a model's constructor never spends time on it. Not being an attrs field, it is
+    left out of ``==``, ``hash``, ``repr``, the constructor and ``attrs.asdict``; it comes
+    back in ``to_dict()`` and is kept by ``pickle`` and ``copy``.
     """
 
-    _extra: dict[str, Any] | None = attrs.field(default=None, init=False, eq=False, repr=False)
+    __slots__ = ("_extra",)
+    _extra: dict[str, Any]  # unset when the server sent nothing unknown
+
+    if TYPE_CHECKING:  # attrs writes it for every model
+
+        def __setstate__(self, state: Any) -> None: ...
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # attrs pickles and copies a slotted class by its fields only: add the unknown keys.
+        return _restore, (type(self), self.__getstate__(), getattr(self, "_extra", None))
 
     def to_dict(self) -> dict[str, Any]:
         """The model in wire form: camelCase keys, ISO-8601 timestamps, JSON-ready values.
@@ -101,6 +111,15 @@ class ResponseModel:
         from ._converter import get_converter
 
         return get_converter().structure(dict(data) if isinstance(data, Mapping) else data, cls)
+
+
+def _restore(cls: type[ResponseModel], state: Any, extra: dict[str, Any] | None) -> ResponseModel:
+    """Unpickle a model: its fields as attrs does, then the unknown keys it came with."""
+    made = cls.__new__(cls)
+    made.__setstate__(state)
+    if extra is not None:
+        object.__setattr__(made, "_extra", extra)
+    return made
 
 
 @attrs.frozen
