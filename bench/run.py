@@ -1,19 +1,21 @@
 """The chimekit benchmark suite: the SDK against hand-written code, in one run.
 
-    python bench/run.py [--quick] [--only NAME ...] [--allow-fail]
+    python bench/run.py [--quick] [--only NAME ...] [--processes N] [--allow-fail]
 
 (``nox -s bench`` runs exactly this.) Every benchmark talks HTTP to a canned-response
 server in a separate process (``bench/_server.py``, pinned to another CPU when there is
 one), so the server is not the bottleneck and both sides of each comparison pay the
 same network cost. The SDK and its baseline take turns so that noise from the rest of
 the machine hits both alike: request by request at concurrency 1, in short alternating
-batches otherwise. Every SDK-vs-baseline pair
-alternates its order round by round: the SDK goes first in odd rounds, the baseline in
-even ones. A reported value is the median over rounds (at least 3, mostly 7 to 31), and
-a ratio is the median of the per-round ratios; next to it the table prints their spread
-(interquartile range, and min-max) and PASS/FAIL per target. Every sample and every
-per-round ratio lands in ``bench/results/latest.json``. The exit
-status is 1 when a target fails (unless ``--allow-fail``). See bench/README.md.
+batches otherwise. Every SDK-vs-baseline pair alternates its order round by round: the
+SDK goes first in odd rounds, the baseline in even ones. The comparisons over HTTP run in
+``--processes`` fresh processes (3), one after another, because a whole process can land
+a few percent above or below the next one while its own rounds agree closely. A reported
+value is the median over every round of every process, and a ratio is the median of the
+per-round ratios; next to it the table prints their spread (interquartile range, min-max,
+and each process's own median) and PASS/FAIL per target. Every sample and every
+per-round ratio lands in ``bench/results/latest.json``. The exit status is 1 when a
+target fails (unless ``--allow-fail``). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +48,7 @@ MEMORY_HISTORY = 100_000
 SLOW_PAGE_MS = 20.0
 PREFETCH = 4
 SERVER_CPUS: set[int] = set()  # set by pin_cpus()
+ALL_CPUS: set[int] = set()  # the CPUs this process had before pin_cpus()
 
 
 def pin_cpus() -> str:
@@ -56,6 +60,7 @@ def pin_cpus() -> str:
     if not hasattr(os, "sched_setaffinity"):
         return "not pinned (no sched_setaffinity)"
     cpus = sorted(os.sched_getaffinity(0))
+    ALL_CPUS.update(cpus)
     if len(cpus) < 2:
         return "not pinned (one CPU)"
     os.sched_setaffinity(0, {cpus[0]})
@@ -132,6 +137,7 @@ class Result:
     note: str = ""
     ratios: list[float] = field(default_factory=list)  # per round: the spread of ``ratio``
     spread: dict[str, float] = field(default_factory=dict)  # q1, q3, min, max of ``ratios``
+    per_process: list[float] = field(default_factory=list)  # each process's own median ratio
 
     def set_ratios(self, ratios: list[float]) -> None:
         """The per-round ratios: ``ratio`` is their median, ``spread`` their quartiles."""
@@ -770,6 +776,53 @@ def bench_imports(runs: int) -> list[Result]:
 # --- the report ------------------------------------------------------------------------
 
 
+def pooled_runs(names: list[str], processes: int, quick: bool) -> list[Result]:
+    """Run the comparisons ``names`` in ``processes`` fresh processes; pool their rounds.
+
+    One process's rounds agree closely with each other, yet the next process can land a
+    few percent higher or lower as a whole (its memory layout, hash seed and allocator
+    state), so several processes are run, one after another, each with its own server,
+    and a row's ratio is the median of every round of every process.
+    """
+    runs: list[list[Result]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for number in range(1, processes + 1):
+            log(f"process {number} of {processes}")
+            output = Path(scratch) / f"{number}.json"
+            command = [sys.executable, str(Path(__file__).resolve()), "--child"]
+            command += ["--only", *names, "--output", str(output)] + (["--quick"] if quick else [])
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, preexec_fn=unpinned)
+            runs.append([Result(**row) for row in json.loads(output.read_text("utf-8"))])
+    return [pool(list(rows)) for rows in zip(*runs, strict=True)]
+
+
+def unpinned() -> None:
+    """In a child process: every CPU back, for it to pin its own client and server."""
+    if ALL_CPUS:
+        os.sched_setaffinity(0, ALL_CPUS)
+
+
+def pool(rows: list[Result]) -> Result:
+    """One row from the same row of several processes: their samples and rounds together."""
+    first = rows[0]
+    samples = {key: [value for row in rows for value in row.samples[key]] for key in first.samples}
+    sdk_key, baseline_key = first.samples  # as compare() made them: the SDK's, the baseline's
+    pooled = Result(
+        id=first.id,
+        name=first.name,
+        unit=first.unit,
+        sdk=median(samples[sdk_key]),
+        baseline=median(samples[baseline_key]),
+        baseline_name=first.baseline_name,
+        target=first.target,
+        samples=samples,
+        note=first.note,
+    )
+    pooled.set_ratios([ratio for row in rows for ratio in row.ratios])
+    pooled.per_process = [row.ratio for row in rows if row.ratio is not None]
+    return pooled
+
+
 def judge(result: Result) -> None:
     if result.baseline is not None and result.ratio is None:
         result.ratio = result.sdk / result.baseline
@@ -791,8 +844,22 @@ def fmt(value: float | None, unit: str) -> str:
     return f"{value:.1f} {unit}"
 
 
+COLUMNS = (
+    "benchmark",
+    "SDK",
+    "baseline",
+    "",
+    "ratio",
+    "IQR",
+    "min-max",
+    "per process",
+    "target",
+    "result",
+)
+
+
 def table(results: list[Result]) -> str:
-    rows = [("benchmark", "SDK", "baseline", "", "ratio", "IQR", "min-max", "target", "result")]
+    rows = [COLUMNS]
     rows += [
         (
             r.name,
@@ -802,6 +869,7 @@ def table(results: list[Result]) -> str:
             "-" if r.ratio is None else f"{r.ratio:.2f}x",
             f"{r.spread['q1']:.2f}-{r.spread['q3']:.2f}" if r.spread else "-",
             f"{r.spread['min']:.2f}-{r.spread['max']:.2f}" if r.spread else "-",
+            " ".join(f"{ratio:.2f}" for ratio in r.per_process) or "-",
             r.target or "(info)",
             "" if r.passed is None else ("PASS" if r.passed else "FAIL"),
         )
@@ -834,6 +902,8 @@ def environment() -> dict[str, Any]:
 
 
 BENCHMARKS = ("async_get", "sync_get", "paging", "slow_history", "memory", "imports")
+# The SDK-vs-baseline comparisons whose rounds are pooled over fresh processes.
+POOLED = ("async_get", "sync_get", "paging")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -842,26 +912,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS))
     parser.add_argument("--allow-fail", action="store_true", help="exit 0 even if a target fails")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=3,
+        help="fresh processes whose rounds are pooled, for the comparisons over HTTP",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.processes < 1:
+        parser.error("--processes must be at least 1")
     # Requests are cheap and noisy: many short rounds. Paging rounds are longer.
-    get_rounds = 9 if args.quick else 31
-    rounds = 3 if args.quick else 7
+    get_rounds = 5 if args.quick else 11
+    rounds = 3 if args.quick else 5
     scale = 0.5 if args.quick else 1.0
     pinning = pin_cpus()
-    log(f"chimekit benchmarks ({pinning})")
+    if not args.child:
+        log(f"chimekit benchmarks ({pinning})")
     started = time.perf_counter()
     results: list[Result] = []
-    with server(total=HISTORY) as fast:
-        if "async_get" in args.only:
-            log("1. async audience.get")
-            results += asyncio.run(bench_async_get(fast.base_url, get_rounds, scale))
-        if "sync_get" in args.only:
-            log("2. sync audience.get")
-            results += bench_sync_get(fast.base_url, get_rounds, scale)
-        if "paging" in args.only:
-            log("3. paging and parsing")
-            results += asyncio.run(bench_paging(fast.base_url, rounds, scale))
-            results += bench_parse_only(rounds)
+    pooled = [name for name in POOLED if name in args.only]
+    if pooled and not args.child:
+        results += pooled_runs(pooled, args.processes, args.quick)
+    elif pooled:
+        with server(total=HISTORY) as fast:
+            if "async_get" in args.only:
+                log("1. async audience.get")
+                results += asyncio.run(bench_async_get(fast.base_url, get_rounds, scale))
+            if "sync_get" in args.only:
+                log("2. sync audience.get")
+                results += bench_sync_get(fast.base_url, get_rounds, scale)
+            if "paging" in args.only:
+                log("3. paging and parsing")
+                results += asyncio.run(bench_paging(fast.base_url, rounds, scale))
+                results += bench_parse_only(rounds)
+    if args.child:
+        args.output.write_text(json.dumps([asdict(r) for r in results]), encoding="utf-8")
+        return 0
     if "slow_history" in args.only:
         log("4. slow history")
         with server(total=HISTORY, page_delay_ms=SLOW_PAGE_MS) as slow:
@@ -885,7 +972,7 @@ def main(argv: list[str] | None = None) -> int:
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(elapsed, 1),
         "quick": args.quick,
-        "rounds": rounds,
+        "rounds": {"get": get_rounds, "paging": rounds, "processes": args.processes},
         "environment": {**environment(), "cpu_pinning": pinning},
         "results": [asdict(r) for r in results],
         "table": table(results),
