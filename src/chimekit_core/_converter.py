@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 import types
 import typing
@@ -86,7 +87,7 @@ def _model_structure_hook(cls: type[Any], converter: Any, or_none: bool = False)
     lists = {wire_name(f) for f in fields if typing.get_origin(hints[f.name]) is list}
     nullable = {wire_name(f) for f in fields if _is_optional(hints[f.name]) or hints[f.name] is Any}
     fill: dict[str, Any] = {**dict.fromkeys(nullable), **{key: [] for key in lists}}
-    required, count = known - fill.keys(), len(known) if hasattr(cls, "_extra") else 1e9
+    required, count = known - fill.keys(), len(known) if hasattr(cls, "_extra") else math.inf
     renames: dict[str, Any] = {f.name: override(rename=wire_name(f)) for f in fields}
     generated = make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False, **renames)
     scalars = all(hints[f.name] in _SCALARS for f in fields)  # reuse the last instance built

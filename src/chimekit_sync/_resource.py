@@ -15,6 +15,7 @@ and the method is read from the stack, only when a span is started
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, overload
 
@@ -189,16 +190,10 @@ def _reader(cast_to: Any, field: str | None, nullable: bool) -> Callable[[Exchan
     The result is the parsed model, or the ``APIResponse`` that ``with_raw_response`` asked
     for.
     """
-    key = (cast_to, field, nullable)
-    read = _READERS.get(key)
-    if read is None:
-        read = _READERS[key] = _make_reader(cast_to, field, nullable)
-    return read
+    return _make_reader(cast_to, field, nullable)
 
 
-_READERS: dict[tuple[Any, str | None, bool], Callable[[Exchange], Any]] = {}  # a few dozen
-
-
+@functools.cache  # one per shape read (model, field, nullable): a few dozen
 def _make_reader(cast_to: Any, field: str | None, nullable: bool) -> Callable[[Exchange], Any]:
     parse_body: Callable[[Response], Any] = _nothing
     if cast_to is not _NONE_TYPE:
