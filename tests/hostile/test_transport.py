@@ -235,15 +235,6 @@ def test_connection_cut_in_the_head_is_retried(
 # -- item 6: no per-call state outlives the call -------------------------------------------------
 
 
-def live_timeout_state() -> int:
-    """Per-call timeout state alive: aiohttp timeouts, the SDK's deadlines, timers still set."""
-    gc.collect()
-    return (
-        sum(1 for obj in gc.get_objects() if isinstance(obj, aiohttp.ClientTimeout | _Due))
-        + live_timers()
-    )
-
-
 def live_timers() -> int:
     """Event-loop timers still set (not cancelled)."""
     gc.collect()
@@ -251,6 +242,14 @@ def live_timers() -> int:
         1
         for obj in gc.get_objects()
         if isinstance(obj, asyncio.TimerHandle) and not obj.cancelled()
+    )
+
+
+def live_timeout_state() -> int:
+    """Per-call timeout state alive: timers still set, aiohttp timeouts, the SDK's deadlines."""
+    timers = live_timers()  # collects first
+    return timers + sum(
+        1 for obj in gc.get_objects() if isinstance(obj, aiohttp.ClientTimeout | _Due)
     )
 
 

@@ -213,7 +213,7 @@ async def test_async_cancelling_a_call_is_a_cancellation_not_a_timeout(
     """Async: a call cancelled while it waits raises CancelledError, ends at once, frees its socket."""
     script = Silent()
     server = raw_server(script)
-    async with AsyncChimeKit("sk_test", base_url=server.url(), timeout=30.0) as client:
+    async with silent_client(server, 30.0) as client:
         call = asyncio.create_task(client.audience.get("user_1"))
         assert await asyncio.to_thread(script.asked.wait, GRACE)
         started = time.monotonic()
